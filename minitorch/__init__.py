@@ -1,0 +1,29 @@
+"""minitorch: a small, readable deep-learning framework with PyTorch's API.
+
+    import minitorch as mt
+    x = mt.randn(3, requires_grad=True)
+    (x * x).sum().backward()
+"""
+from . import autograd
+from .autograd import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
+from .backends.device import device
+from .creation import (arange, empty, empty_like, eye, from_numpy, full, full_like, linspace, manual_seed, ones,
+                       ones_like, rand, rand_like, randint, randn, randn_like, tensor, zeros, zeros_like)
+from .dtypes import (bool_ as bool, double, dtype, float16, float32, float64, get_default_dtype, half, int32,
+                     int64, long, promote_types, result_type, set_default_dtype)
+from .dtypes import float_ as float
+from .dtypes import int_ as int
+from .functions import TENSOR_METHODS
+from .functions.activation import log_softmax, relu, sigmoid, softmax, tanh
+from .functions.arithmetic import (abs, add, clamp, div, eq, exp, ge, gt, le, log, logical_and, logical_not,
+                                   logical_or, lt, mul, ne, neg, pow, sign, sqrt, sub, where)
+from .functions.indexing import gather
+from .functions.linalg import einsum, matmul
+from .functions.reduction import argmax, argmin, max, maximum, mean, min, minimum, std, sum, var
+from .functions.shape import cat, flatten, permute, reshape, squeeze, stack, transpose, unsqueeze
+from .tensor import Size, Tensor, _install_methods
+
+clip = clamp
+_install_methods()
+
+__version__ = "0.1.0"

@@ -1,0 +1,192 @@
+"""The backward engine: runs the graph's nodes in topological order, without recursion."""
+from __future__ import annotations
+
+from collections import deque
+from typing import Any, Sequence
+
+from .function import AccumulateGrad
+
+
+def backward(tensors: Any, grad_tensors: Any = None, retain_graph: bool | None = None,
+             create_graph: bool = False) -> None:
+    """Accumulate d(tensors)/d(leaf) into the .grad of every leaf that requires grad."""
+    roots, root_grads = _roots_and_grads(tensors, grad_tensors)
+    retain = create_graph if retain_graph is None else retain_graph
+    _execute(roots, root_grads, retain, create_graph, capture=None)
+
+
+def grad(outputs: Any, inputs: Any, grad_outputs: Any = None, retain_graph: bool | None = None,
+         create_graph: bool = False, allow_unused: bool = False) -> tuple:
+    """The gradients of `outputs` with respect to `inputs`, returned rather than accumulated.
+
+    With create_graph=True the backward pass is itself recorded, so the result can be
+    differentiated again.
+    """
+    from ..tensor import Tensor
+
+    single_input = isinstance(inputs, Tensor)
+    inputs = (inputs,) if single_input else tuple(inputs)
+    roots, root_grads = _roots_and_grads(outputs, grad_outputs)
+    capture: dict[Any, list[tuple[int, int]]] = {}
+    for index, tensor in enumerate(inputs):
+        if not tensor.requires_grad:
+            raise RuntimeError(f"One of the differentiated Tensors (input {index}) does not require grad")
+        node, output_nr = tensor._edge()
+        capture.setdefault(node, []).append((output_nr, index))
+    retain = create_graph if retain_graph is None else retain_graph
+    results = _execute(roots, root_grads, retain, create_graph, capture=capture)
+    for index, result in enumerate(results):
+        if result is None and not allow_unused:
+            raise RuntimeError(
+                f"One of the differentiated Tensors (input {index}) appears to not have been used in the "
+                "graph. Set allow_unused=True if this is the desired behavior."
+            )
+    return tuple(results)
+
+
+def _roots_and_grads(outputs: Any, grad_outputs: Any) -> tuple[list, list]:
+    """The root edges and their starting gradients (ones for a scalar output)."""
+    from ..tensor import Tensor
+
+    outputs = (outputs,) if isinstance(outputs, Tensor) else tuple(outputs)
+    if grad_outputs is None or isinstance(grad_outputs, Tensor):
+        grad_outputs = (grad_outputs,) * len(outputs) if grad_outputs is None else (grad_outputs,)
+    grad_outputs = tuple(grad_outputs)
+    if len(grad_outputs) != len(outputs):
+        raise RuntimeError(f"grad_tensors has {len(grad_outputs)} entries but there are {len(outputs)} outputs")
+    roots, root_grads = [], []
+    for index, (output, grad_output) in enumerate(zip(outputs, grad_outputs)):
+        if not output.requires_grad:
+            raise RuntimeError(f"element {index} of tensors does not require grad and does not have a grad_fn")
+        if grad_output is None:
+            if output.numel() != 1:
+                raise RuntimeError(
+                    f"grad can be implicitly created only for scalar outputs (output {index} has shape "
+                    f"{tuple(output.shape)})"
+                )
+            grad_output = Tensor._make(output._backend.xp.ones_like(output._data), output._backend)
+        elif not isinstance(grad_output, Tensor):
+            raise TypeError(f"gradient must be a Tensor, got {type(grad_output).__name__}")
+        elif grad_output.shape != output.shape:
+            raise RuntimeError(
+                f"Mismatch in shape: grad_output[{index}] has a shape of {grad_output.shape} and "
+                f"output[{index}] has a shape of {output.shape}."
+            )
+        roots.append(output._edge())
+        root_grads.append(grad_output)
+    return roots, root_grads
+
+
+def _discover(root_nodes: Sequence) -> dict:
+    """Count, for every node reachable from the roots, the edges that lead into it."""
+    dependencies: dict = {}
+    seen = set(root_nodes)
+    stack = list(seen)
+    while stack:
+        node = stack.pop()
+        for edge in node.next_edges:
+            if edge is None:
+                continue
+            child = edge[0]
+            dependencies[child] = dependencies.get(child, 0) + 1
+            if child not in seen:
+                seen.add(child)
+                stack.append(child)
+    return dependencies
+
+
+def _nodes_leading_to(targets: set, root_nodes: Sequence, dependencies: dict) -> set:
+    """The nodes from which a target can be reached (they must run for autograd.grad)."""
+    remaining = dict(dependencies)
+    order = []
+    ready = deque(node for node in set(root_nodes) if not remaining.get(node))
+    while ready:
+        node = ready.popleft()
+        order.append(node)
+        for edge in node.next_edges:
+            if edge is not None:
+                remaining[edge[0]] -= 1
+                if remaining[edge[0]] == 0:
+                    ready.append(edge[0])
+    needed = set()
+    for node in reversed(order):
+        if node in targets or any(edge is not None and edge[0] in needed for edge in node.next_edges):
+            needed.add(node)
+    return needed
+
+
+def _execute(roots: list, root_grads: list, retain_graph: bool, create_graph: bool,
+             capture: dict | None) -> list | None:
+    root_nodes = [node for node, _ in roots]
+    dependencies = _discover(root_nodes)
+    needed = None if capture is None else _nodes_leading_to(set(capture), root_nodes, dependencies)
+    results = None if capture is None else [None] * sum(len(slots) for slots in capture.values())
+
+    buffers: dict = {}
+    for (node, output_nr), grad_output in zip(roots, root_grads):
+        _accumulate_into(buffers, node, output_nr, grad_output)
+    ready = deque(node for node in dict.fromkeys(root_nodes) if not dependencies.get(node))
+    while ready:
+        node = ready.popleft()
+        grads = buffers.pop(node)
+        if capture is not None:
+            for output_nr, index in capture.get(node, ()):
+                results[index] = grads[output_nr]
+        if isinstance(node, AccumulateGrad):
+            if capture is None and grads[0] is not None:
+                node.accumulate(grads[0], create_graph)
+            continue
+        if node._retained:
+            _store_retained_grads(node, grads, create_graph)
+        runs = any(grad is not None for grad in grads) and (
+            needed is None or any(edge is not None and edge[0] in needed for edge in node.next_edges))
+        input_grads = node._call_backward(grads, create_graph) if runs else (None,) * len(node.next_edges)
+        for index, (edge, input_grad) in enumerate(zip(node.next_edges, input_grads)):
+            if edge is None or (needed is not None and edge[0] not in needed):
+                continue
+            child, output_nr = edge
+            if input_grad is not None:
+                input_grad = _match_input(input_grad, node, index)
+            _accumulate_into(buffers, child, output_nr, input_grad)
+            dependencies[child] -= 1
+            if dependencies[child] == 0:
+                ready.append(child)
+        if not retain_graph:
+            node.release()
+    return results
+
+
+def _accumulate_into(buffers: dict, node: Any, output_nr: int, grad: Any) -> None:
+    slots = buffers.get(node)
+    if slots is None:
+        slots = buffers[node] = [None] * node.n_outputs
+    if grad is not None:
+        slots[output_nr] = grad if slots[output_nr] is None else slots[output_nr] + grad
+
+
+def _store_retained_grads(node: Any, grads: list, create_graph: bool) -> None:
+    for output_nr, tensor_ref in node._retained.items():
+        tensor = tensor_ref()
+        grad = grads[output_nr]
+        if tensor is None or grad is None:
+            continue
+        grad = grad if create_graph else grad.detach()
+        tensor._grad = grad if tensor._grad is None else tensor._grad + grad
+
+
+def _match_input(grad: Any, node: Any, index: int) -> Any:
+    """Bring a gradient to its input's shape (summing broadcast dims) and dtype, as PyTorch's engine does."""
+    from ..functions.reduction import sum_to_shape
+
+    shape, dtype = node._input_meta[index]
+    if grad.shape != shape:
+        try:
+            grad = sum_to_shape(grad, shape)
+        except RuntimeError:
+            raise RuntimeError(
+                f"Function {node.name()} returned an invalid gradient at index {index} - got "
+                f"{list(grad.shape)} but expected shape compatible with {list(shape)}"
+            ) from None
+    if grad.dtype is not dtype:
+        grad = grad.to(dtype)
+    return grad

@@ -1,0 +1,262 @@
+"""Function: one differentiable op, its forward and its backward side by side.
+
+As in PyTorch, the object passed as `ctx` to forward becomes the graph node (the
+output's `grad_fn`) that the engine later calls with the output gradients.
+"""
+from __future__ import annotations
+
+import weakref
+from typing import Any
+
+from .grad_mode import enable_grad, is_grad_enabled, no_grad
+
+SECOND_BACKWARD_MESSAGE = (
+    "Trying to backward through the graph a second time (or directly access saved tensors after they "
+    "have already been freed). Saved intermediate values of the graph are freed when you call .backward() "
+    "or autograd.grad(). Specify retain_graph=True if you need to backward through the graph a second time "
+    "or if you need to access saved tensors after calling backward."
+)
+
+
+class SavedTensor:
+    """A tensor kept for backward, with the version it had then.
+
+    Inputs are kept as tensors. Outputs are kept as their array only and rebuilt on
+    unpacking, so that a node never refers to its own output (no reference cycle).
+    """
+
+    __slots__ = ("tensor", "array", "output_nr", "version_counter", "saved_version")
+
+    def __init__(self, tensor: Any, array: Any, output_nr: int | None, version_counter: Any) -> None:
+        self.tensor = tensor
+        self.array = array
+        self.output_nr = output_nr
+        self.version_counter = version_counter
+        self.saved_version = version_counter.value if version_counter is not None else 0
+
+    def unpack(self, node: Function) -> Any:
+        from ..tensor import Tensor
+
+        if self.version_counter is not None and self.version_counter.value != self.saved_version:
+            raise RuntimeError(
+                "one of the variables needed for gradient computation has been modified by an inplace "
+                f"operation: output of {node.name()} is at version {self.version_counter.value}; "
+                f"expected version {self.saved_version} instead."
+            )
+        if self.tensor is not None:
+            return self.tensor
+        if self.output_nr is None:
+            return Tensor._make(self.array, node._backend)
+        return Tensor._make(self.array, node._backend, requires_grad=True, grad_fn=node,
+                            output_nr=self.output_nr, version_counter=self.version_counter)
+
+
+class Function:
+    """A differentiable op (PyTorch's torch.autograd.Function).
+
+    Subclasses define static `forward(ctx, *args)` and `backward(ctx, *grad_outputs)`
+    and are called through `Function.apply(*args)`. `backward` returns one gradient
+    (or None) per forward argument and is written with tensor ops, so that it can
+    itself be differentiated (double backward).
+
+    Built-in ops set `forward_on_arrays = True`: their forward gets and returns the
+    backend's arrays (numpy or cupy), which skips wrapping every intermediate.
+    """
+
+    forward_on_arrays = False
+    is_view = False  # the output shares the first input's storage (and its version counter)
+
+    def __init__(self) -> None:
+        self.needs_input_grad: tuple[bool, ...] = ()
+        self.next_edges: tuple = ()
+        self.materialize_grads = True
+        self._to_save: tuple = ()
+        self._saved: tuple[SavedTensor | None, ...] = ()
+        self._released = False
+        self._retained: dict[int, weakref.ref] | None = None
+        self._backend: Any = None
+        self.output_backend: Any = None  # set by a forward whose result lives on another device
+
+    @staticmethod
+    def forward(ctx: Function, *args: Any, **kwargs: Any) -> Any:
+        raise NotImplementedError("a Function subclass must define forward(ctx, *args)")
+
+    @staticmethod
+    def backward(ctx: Function, *grad_outputs: Any) -> Any:
+        raise NotImplementedError("a Function subclass must define backward(ctx, *grad_outputs)")
+
+    # ---- the ctx API used inside forward and backward ----
+    def save_for_backward(self, *values: Any) -> None:
+        """Keep inputs or outputs of forward (tensors, or arrays for built-in ops) for backward."""
+        self._to_save = values
+
+    @property
+    def saved_tensors(self) -> tuple:
+        if self._released:
+            raise RuntimeError(SECOND_BACKWARD_MESSAGE)
+        return tuple(None if saved is None else saved.unpack(self) for saved in self._saved)
+
+    @property
+    def xp(self) -> Any:
+        """The array module of this op's device (numpy or cupy), for forward code."""
+        return self._backend.xp
+
+    def set_materialize_grads(self, value: bool) -> None:
+        """Whether backward gets zeros (True, the default) or None for outputs that got no gradient."""
+        self.materialize_grads = value
+
+    # ---- the node API used by the engine ----
+    def name(self) -> str:
+        suffix = "Backward0" if self.forward_on_arrays else "Backward"
+        return type(self).__name__ + suffix
+
+    @property
+    def next_functions(self) -> tuple:
+        return tuple((None, 0) if edge is None else edge for edge in self.next_edges)
+
+    def __repr__(self) -> str:
+        return f"<{self.name()} object at {id(self):#x}>"
+
+    def release(self) -> None:
+        """Free the saved tensors once backward has used them (unless retain_graph)."""
+        if self._saved:
+            self._saved = ()
+            self._released = True
+
+    @classmethod
+    def apply(cls, *args: Any, **kwargs: Any) -> Any:
+        """Run forward on the arguments and, when grad mode and an input asks for it, record the node."""
+        from ..tensor import Tensor
+
+        ctx = cls()
+        backend = None
+        requires_grad = False
+        for arg in args:
+            if isinstance(arg, Tensor):
+                if backend is None:
+                    backend = arg._backend
+                elif arg._backend is not backend:
+                    raise RuntimeError(
+                        "Expected all tensors to be on the same device, but found at least two devices, "
+                        f"{backend.device} and {arg._backend.device}!"
+                    )
+                requires_grad = requires_grad or arg._requires_grad
+        if backend is None:
+            from ..backends import backend_for
+
+            backend = backend_for(None)
+        ctx._backend = backend
+        record = requires_grad and is_grad_enabled()
+        if record:
+            ctx.needs_input_grad = tuple(isinstance(arg, Tensor) and arg._requires_grad for arg in args)
+
+        if cls.forward_on_arrays:
+            forward_args = tuple(arg._data if isinstance(arg, Tensor) else arg for arg in args)
+            raw_outputs = cls.forward(ctx, *forward_args, **kwargs)
+        else:
+            forward_args = args
+            with no_grad():
+                raw_outputs = cls.forward(ctx, *args, **kwargs)
+        if ctx.output_backend is not None:
+            backend = ctx._backend = ctx.output_backend
+        single = not isinstance(raw_outputs, tuple)
+        outputs_in = (raw_outputs,) if single else raw_outputs
+        # NumPy turns 0-d results into scalars; a tensor always holds an array
+        arrays = tuple(out._data if isinstance(out, Tensor) else backend.xp.asarray(out) for out in outputs_in)
+
+        outputs = []
+        for output_nr, array in enumerate(arrays):
+            differentiable = record and array.dtype.kind == "f"
+            output = Tensor._make(array, backend, requires_grad=differentiable,
+                                  grad_fn=ctx if differentiable else None, output_nr=output_nr)
+            outputs.append(output)
+        if cls.is_view:
+            source = args[0]
+            if backend.xp.may_share_memory(arrays[0], source._data):
+                outputs[0]._version_counter = source._version_counter
+                outputs[0]._base = source if source._base is None else source._base
+
+        if record:
+            ctx.next_edges = tuple(arg._edge() if isinstance(arg, Tensor) and arg._requires_grad else None
+                                   for arg in args)
+            ctx._input_meta = tuple((arg._data.shape, arg.dtype) if isinstance(arg, Tensor) else None
+                                    for arg in args)
+            ctx._output_meta = tuple((array.shape, array.dtype) for array in arrays)
+            ctx.n_outputs = len(arrays)
+            ctx._saved = tuple(ctx._resolve_saved(value, args, forward_args, outputs_in, outputs)
+                               for value in ctx._to_save)
+        ctx._to_save = ()
+        return outputs[0] if single else tuple(outputs)
+
+    def _resolve_saved(self, value: Any, args: tuple, forward_args: tuple, raw_outputs: tuple,
+                       outputs: list) -> SavedTensor | None:
+        """Tell a saved value apart by identity: an input, an output of this op, or a constant."""
+        from ..tensor import Tensor
+
+        if value is None:
+            return None
+        for output_nr, raw in enumerate(raw_outputs):
+            if value is raw:
+                output = outputs[output_nr]
+                return SavedTensor(None, output._data, output_nr if output.requires_grad else None,
+                                   output._version_counter)
+        for index, forward_arg in enumerate(forward_args):
+            if value is forward_arg and isinstance(args[index], Tensor):
+                tensor = args[index]
+                return SavedTensor(tensor, None, None, tensor._version_counter)
+        if isinstance(value, Tensor):
+            return SavedTensor(value, None, None, value._version_counter)
+        return SavedTensor(None, self._backend.xp.asarray(value), None, None)
+
+    def _call_backward(self, grad_outputs: list, create_graph: bool) -> tuple:
+        """Run backward on the output gradients; returns one gradient (or None) per input."""
+        from ..tensor import Tensor
+
+        if self.materialize_grads:
+            grad_outputs = [
+                Tensor._make(self._backend.xp.zeros(shape, dtype), self._backend) if grad is None else grad
+                for grad, (shape, dtype) in zip(grad_outputs, self._output_meta)
+            ]
+        mode = enable_grad() if create_graph else no_grad()
+        with mode:
+            grads = type(self).backward(self, *grad_outputs)
+        if not isinstance(grads, tuple):
+            grads = (grads,)
+        expected = len(self.next_edges)
+        if len(grads) < expected or any(grad is not None for grad in grads[expected:]):
+            raise RuntimeError(
+                f"function {self.name()} returned an incorrect number of gradients "
+                f"(expected {expected}, got {len(grads)})"
+            )
+        return grads[:expected]
+
+
+class AccumulateGrad:
+    """The node of a leaf tensor: backward adds the incoming gradient into `variable.grad`."""
+
+    next_edges: tuple = ()
+    next_functions: tuple = ()
+    n_outputs = 1
+    _retained = None
+
+    def __init__(self, variable: Any) -> None:
+        self.variable = variable
+
+    def name(self) -> str:
+        return "AccumulateGrad"
+
+    def __repr__(self) -> str:
+        return f"<AccumulateGrad object at {id(self):#x}>"
+
+    def accumulate(self, grad: Any, create_graph: bool) -> None:
+        from ..tensor import Tensor
+
+        variable = self.variable
+        if variable.grad is None:
+            # a copy: the same gradient array may reach several leaves, whose .grad must not alias
+            variable.grad = grad if create_graph else Tensor._make(grad._data.copy(), grad._backend)
+        elif create_graph or not variable.grad._data.flags.writeable:
+            variable.grad = variable.grad + grad
+        else:
+            variable.grad._data += grad._data
+            variable.grad._version_counter.value += 1

@@ -1,0 +1,201 @@
+"""Indexing: x[index], x[index] = value, gather / scatter_add along a dim, and where."""
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from .. import dtypes
+from ..autograd.function import Function
+from ..autograd.grad_mode import is_grad_enabled
+from ..tensor import Tensor
+from .reduction import normalize_dim
+
+
+def _index_part(part: Any) -> Any:
+    """One element of an index as NumPy understands it; IndexError for what PyTorch refuses."""
+    if isinstance(part, Tensor):
+        if part.dtype.is_floating_point:
+            raise IndexError(f"tensors used as indices must be long, int or bool tensors, got {part.dtype.name}")
+        return part._data
+    if isinstance(part, (list, tuple)):
+        array = np.asarray([p.item() if isinstance(p, Tensor) else p for p in part])
+        if array.dtype.kind not in "iub":
+            raise IndexError(f"index lists must hold integers or bools, got {part!r}")
+        return array
+    if part is None or part is Ellipsis or isinstance(part, (slice, int, np.integer, bool, np.bool_)):
+        return part
+    raise IndexError(
+        "only integers, slices (`:`), ellipsis (`...`), None and long or byte Variables are valid indices "
+        f"(got {type(part).__name__})"
+    )
+
+
+def normalize_index(index: Any) -> tuple:
+    """An index as a tuple NumPy can apply, and whether it is basic (a view, no index arrays)."""
+    parts = index if isinstance(index, tuple) else (index,)
+    return tuple(_index_part(part) for part in parts)
+
+
+def is_basic(index: tuple) -> bool:
+    return all(part is None or part is Ellipsis or isinstance(part, (slice, int, np.integer)) for part in index)
+
+
+def _index_error(error: IndexError) -> IndexError:
+    """NumPy's indexing message in PyTorch's words ('dimension', not 'axis')."""
+    return IndexError(str(error).replace("axes", "dimensions").replace("axis", "dimension"))
+
+
+class Index(Function):
+    """y = x[index]; dx = grad scattered back to the indexed places (repeated indices add up)."""
+
+    forward_on_arrays = True
+    is_view = True
+
+    @staticmethod
+    def forward(ctx: Function, x: Any, index: tuple) -> Any:
+        ctx.input_shape, ctx.index = x.shape, index
+        try:
+            return x[index]
+        except IndexError as error:
+            raise _index_error(error) from None
+
+    @staticmethod
+    def backward(ctx: Function, grad_output: Tensor) -> tuple:
+        return IndexAdd.apply(grad_output, ctx.input_shape, ctx.index), None
+
+
+class IndexAdd(Function):
+    """y = zeros(shape) with values added at index; dy/dvalues = grad[index]."""
+
+    forward_on_arrays = True
+
+    @staticmethod
+    def forward(ctx: Function, values: Any, shape: tuple, index: tuple) -> Any:
+        ctx.index = index
+        result = ctx.xp.zeros(shape, dtype=values.dtype)
+        if is_basic(index):
+            result[index] = values
+        else:
+            ctx._backend.index_add(result, index, values)
+        return result
+
+    @staticmethod
+    def backward(ctx: Function, grad_output: Tensor) -> tuple:
+        return Index.apply(grad_output, ctx.index), None, None
+
+
+class IndexPut(Function):
+    """y = x with y[index] = values; dx = grad with the written places zeroed, dvalues = grad[index]."""
+
+    forward_on_arrays = True
+
+    @staticmethod
+    def forward(ctx: Function, x: Any, values: Any, index: tuple) -> Any:
+        ctx.index = index
+        result = x.copy()
+        try:
+            result[index] = values
+        except IndexError as error:
+            raise _index_error(error) from None
+        return result
+
+    @staticmethod
+    def backward(ctx: Function, grad_output: Tensor) -> tuple:
+        grad_x = IndexPut.apply(grad_output, grad_output.dtype.numpy.type(0), ctx.index)
+        return grad_x, grad_output[ctx.index] if ctx.needs_input_grad[1] else None, None
+
+
+def _along_dim(index: Any, dim: int, xp: Any) -> tuple:
+    """Full index arrays addressing, for every position of `index`, the element index[...] along dim."""
+    grids = list(xp.indices(index.shape, sparse=True))
+    grids[dim] = index
+    return tuple(grids)
+
+
+class Gather(Function):
+    """y[i][j] = x[i][index[i][j]] along dim; dx = grad added back at those places."""
+
+    forward_on_arrays = True
+
+    @staticmethod
+    def forward(ctx: Function, x: Any, dim: int, index: Any) -> Any:
+        ctx.input_shape, ctx.dim = x.shape, dim
+        ctx.save_for_backward(index)
+        return x[_along_dim(index, dim, ctx.xp)]
+
+    @staticmethod
+    def backward(ctx: Function, grad_output: Tensor) -> tuple:
+        index, = ctx.saved_tensors
+        return ScatterAdd.apply(grad_output, ctx.input_shape, ctx.dim, index), None, None
+
+
+class ScatterAdd(Function):
+    """y = zeros(shape) with values added at index along dim; dvalues = grad gathered back."""
+
+    forward_on_arrays = True
+
+    @staticmethod
+    def forward(ctx: Function, values: Any, shape: tuple, dim: int, index: Any) -> Any:
+        ctx.dim = dim
+        ctx.save_for_backward(index)
+        result = ctx.xp.zeros(shape, dtype=values.dtype)
+        ctx._backend.index_add(result, _along_dim(index, dim, ctx.xp), values)
+        return result
+
+    @staticmethod
+    def backward(ctx: Function, grad_output: Tensor) -> tuple:
+        index, = ctx.saved_tensors
+        return Gather.apply(grad_output, ctx.dim, index), None, None, None
+
+
+class Where(Function):
+    """y = a where condition else b; da = grad where condition, db = grad elsewhere."""
+
+    forward_on_arrays = True
+
+    @staticmethod
+    def forward(ctx: Function, condition: Any, a: Any, b: Any) -> Any:
+        ctx.save_for_backward(condition)
+        return ctx.xp.where(condition, a, b)
+
+    @staticmethod
+    def backward(ctx: Function, grad_output: Tensor) -> tuple:
+        condition, = ctx.saved_tensors
+        zero = grad_output.dtype.numpy.type(0)
+        return (None,
+                Where.apply(condition, grad_output, zero) if ctx.needs_input_grad[1] else None,
+                Where.apply(condition, zero, grad_output) if ctx.needs_input_grad[2] else None)
+
+
+def getitem(input: Tensor, index: Any) -> Tensor:
+    """input[index]: ints, slices with steps, None, Ellipsis, integer and boolean index tensors."""
+    return Index.apply(input, normalize_index(index))
+
+
+def setitem(input: Tensor, index: Any, value: Any) -> None:
+    """input[index] = value, in place (recorded by autograd like PyTorch's index_put_)."""
+    index = normalize_index(index)
+    tracked = is_grad_enabled() and (input.requires_grad or (isinstance(value, Tensor) and value.requires_grad))
+    if not tracked:
+        if input.requires_grad and input.is_leaf and is_grad_enabled():
+            raise RuntimeError("a leaf Variable that requires grad is being used in an in-place operation.")
+        try:
+            input._data[index] = value._data if isinstance(value, Tensor) else value
+        except IndexError as error:
+            raise _index_error(error) from None
+        input._version_counter.value += 1
+        return
+    values = value.to(input.dtype) if isinstance(value, Tensor) else input.dtype.numpy.type(value)
+    input._apply_inplace(lambda target, new_values: IndexPut.apply(target, new_values, index), values)
+
+
+def gather(input: Tensor, dim: int, index: Tensor) -> Tensor:
+    """Values of input picked along dim by an int64 index tensor of the same number of dims."""
+    if index.dtype is not dtypes.int64:
+        raise RuntimeError(f"gather(): Expected dtype int64 for index, got {index.dtype.name}")
+    if index.ndim != input.ndim:
+        raise RuntimeError(f"Index tensor must have the same number of dimensions as input tensor "
+                           f"({index.ndim} and {input.ndim})")
+    axis = normalize_dim(dim, input.ndim)
+    return Gather.apply(input, axis, index._data)

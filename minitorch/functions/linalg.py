@@ -1,0 +1,196 @@
+"""Matrix products: matmul (1-D, 2-D, batched with broadcasting) and einsum (any valid equation)."""
+from __future__ import annotations
+
+import string
+from typing import Any
+
+import numpy as np
+
+from ..autograd.function import Function
+from ..tensor import Tensor
+from .arithmetic import broadcast_shapes
+
+
+class MatMul(Function):
+    """y = a @ b for a (..., n, k) and b (..., k, m); da = grad @ bᵀ, db = aᵀ @ grad (batch dims summed back)."""
+
+    forward_on_arrays = True
+
+    @staticmethod
+    def forward(ctx: Function, a: Any, b: Any) -> Any:
+        ctx.save_for_backward(a, b)
+        if a.dtype == np.float16:  # accumulate in float32, as PyTorch does
+            return (a.astype(np.float32) @ b.astype(np.float32)).astype(np.float16)
+        return a @ b
+
+    @staticmethod
+    def backward(ctx: Function, grad_output: Tensor) -> tuple:
+        a, b = ctx.saved_tensors
+        return (grad_output @ b.mT if ctx.needs_input_grad[0] else None,
+                a.mT @ grad_output if ctx.needs_input_grad[1] else None)
+
+
+def _shape_text(shape: tuple) -> str:
+    return "x".join(str(size) for size in shape)
+
+
+def matmul(input: Tensor, other: Tensor) -> Tensor:
+    """The matrix product with NumPy's rules: 1-D operands are vectors, leading dims broadcast."""
+    for name, operand in (("input", input), ("other", other)):
+        if not isinstance(operand, Tensor):
+            raise TypeError(f"matmul(): argument '{name}' must be Tensor, not {type(operand).__name__}")
+    if input.ndim == 0 or other.ndim == 0:
+        raise RuntimeError(f"both arguments to matmul need to be at least 1D, but they are {input.ndim}D and "
+                           f"{other.ndim}D")
+    if input.dtype is not other.dtype:
+        raise RuntimeError(f"expected m1 and m2 to have the same dtype, but got: {input.dtype.name} != "
+                           f"{other.dtype.name}")
+    left = input.unsqueeze(0) if input.ndim == 1 else input
+    right = other.unsqueeze(-1) if other.ndim == 1 else other
+    if left.shape[-1] != right.shape[-2]:
+        raise RuntimeError(f"mat1 and mat2 shapes cannot be multiplied ({_shape_text(input.shape)} and "
+                           f"{_shape_text(other.shape)})")
+    broadcast_shapes(left.shape[:-2], right.shape[:-2])
+    result = MatMul.apply(left, right)
+    if other.ndim == 1:
+        result = result.squeeze(-1)
+    if input.ndim == 1:
+        result = result.squeeze(-2 if other.ndim > 1 else -1)
+    return result
+
+
+# ---- einsum ----
+class Einsum(Function):
+    """y = einsum(equation, *operands), operands already broadcast; each gradient is another einsum."""
+
+    forward_on_arrays = True
+
+    @staticmethod
+    def forward(ctx: Function, *operands: Any, inputs: list[str], output: str) -> Any:
+        ctx.inputs, ctx.output = inputs, output
+        ctx.save_for_backward(*operands)
+        equation = ",".join(inputs) + "->" + output
+        return ctx.xp.einsum(equation, *operands, optimize=len(operands) > 1)
+
+    @staticmethod
+    def backward(ctx: Function, grad_output: Tensor) -> tuple:
+        operands = ctx.saved_tensors
+        return tuple(
+            _einsum_grad(grad_output, operands, ctx.inputs, ctx.output, position)
+            if ctx.needs_input_grad[position] else None
+            for position in range(len(operands))
+        )
+
+
+class DiagonalEmbed(Function):
+    """y = zeros(shape) holding x on the diagonal its repeated subscripts name ('i' -> 'ii'); dx = the diagonal."""
+
+    forward_on_arrays = True
+
+    @staticmethod
+    def forward(ctx: Function, x: Any, subscripts: str, unique: str, shape: tuple) -> Any:
+        ctx.subscripts, ctx.unique = subscripts, unique
+        xp = ctx.xp
+        grids = {}
+        for position, letter in enumerate(unique):
+            grid_shape = [1] * len(unique)
+            grid_shape[position] = x.shape[position]
+            grids[letter] = xp.arange(x.shape[position]).reshape(grid_shape)
+        result = xp.zeros(shape, dtype=x.dtype)
+        result[tuple(grids[letter] for letter in subscripts)] = x
+        return result
+
+    @staticmethod
+    def backward(ctx: Function, grad_output: Tensor) -> tuple:
+        return Einsum.apply(grad_output, inputs=[ctx.subscripts], output=ctx.unique), None, None, None
+
+
+def _einsum_grad(grad_output: Tensor, operands: tuple, inputs: list[str], output: str, position: int) -> Tensor:
+    """d einsum / d operands[position]: contract grad with the other operands back onto its subscripts."""
+    subscripts = inputs[position]
+    unique = "".join(dict.fromkeys(subscripts))
+    others = [(inputs[k], operands[k]) for k in range(len(operands)) if k != position]
+    available = set(output).union(*(set(sub) for sub, _ in others))
+    reached = "".join(letter for letter in unique if letter in available)
+    grad = Einsum.apply(grad_output, *(operand for _, operand in others),
+                        inputs=[output] + [sub for sub, _ in others], output=reached)
+    # letters summed over this operand alone: the gradient is the same all along them
+    sizes = dict(zip(subscripts, operands[position].shape))
+    if reached != unique:
+        grad = grad.reshape(tuple(sizes[letter] if letter in reached else 1 for letter in unique))
+        grad = grad.expand(tuple(sizes[letter] for letter in unique))
+    if unique != subscripts:
+        grad = DiagonalEmbed.apply(grad, subscripts, unique, tuple(operands[position].shape))
+    return grad
+
+
+def _parse_einsum(equation: str, operands: tuple) -> tuple[list[str], str]:
+    """Explicit subscripts for every operand and the output, with '...' spelled out as letters."""
+    equation = equation.replace(" ", "")
+    left, arrow, right = equation.partition("->")
+    inputs = left.split(",")
+    if len(inputs) != len(operands):
+        raise ValueError(f"einsum(): more operands were provided than specified in the equation"
+                         if len(operands) > len(inputs) else
+                         "einsum(): fewer operands were provided than specified in the equation")
+    for part in inputs + [right]:
+        stripped = part.replace("...", "")
+        if not all(letter in string.ascii_letters for letter in stripped):
+            raise ValueError(f"einsum(): invalid subscript given in equation '{equation}'")
+    used = set(left + right)
+    spare = [letter for letter in string.ascii_letters if letter not in used]
+    ellipsis_dims = 0
+    for part, operand in zip(inputs, operands):
+        if "..." in part:
+            ellipsis_dims = max(ellipsis_dims, operand.ndim - (len(part) - 3))
+    ellipsis_letters = "".join(spare[:ellipsis_dims])
+    explicit = []
+    for index, (part, operand) in enumerate(zip(inputs, operands)):
+        if "..." in part:
+            count = operand.ndim - (len(part) - 3)
+            if count < 0:
+                raise RuntimeError(f"einsum(): the number of subscripts in the equation ({len(part) - 3}) is more "
+                                   f"than the number of dimensions ({operand.ndim}) for operand {index}")
+            part = part.replace("...", ellipsis_letters[ellipsis_dims - count:])
+        elif len(part) != operand.ndim:
+            raise RuntimeError(
+                f"einsum(): the number of subscripts in the equation ({len(part)}) does not match the number of "
+                f"dimensions ({operand.ndim}) for operand {index} and no ellipsis was given"
+            )
+        explicit.append(part)
+    if arrow:
+        output = right.replace("...", ellipsis_letters)
+        for letter in output:
+            if output.count(letter) > 1:
+                raise ValueError(f"einsum(): output subscript {letter} appears more than once in the output")
+            if not any(letter in part for part in explicit):
+                raise ValueError(f"einsum(): output subscript {letter} does not appear in the equation for any "
+                                 "input operand")
+    else:
+        counts = "".join(explicit)
+        output = ellipsis_letters + "".join(sorted(letter for letter in set(counts)
+                                                   if counts.count(letter) == 1 and letter not in ellipsis_letters))
+    return explicit, output
+
+
+def einsum(equation: str, *operands: Any) -> Tensor:
+    """Einstein summation over the operands, e.g. einsum('bij,bjk->bik', a, b); size-1 dims broadcast."""
+    if len(operands) == 1 and isinstance(operands[0], (list, tuple)):
+        operands = tuple(operands[0])
+    inputs, output = _parse_einsum(equation, operands)
+    sizes: dict[str, int] = {}
+    for index, (subscripts, operand) in enumerate(zip(inputs, operands)):
+        for letter, size in zip(subscripts, operand.shape):
+            seen = sizes.get(letter, 1)
+            if size != 1 and seen != 1 and size != seen:
+                raise RuntimeError(f"einsum(): subscript {letter} has size {size} for operand {index} which does "
+                                   f"not broadcast with previously seen size {seen}")
+            sizes[letter] = max(seen, size)
+    broadcast = []
+    for subscripts, operand in zip(inputs, operands):
+        target = tuple(sizes[letter] for letter in subscripts)
+        broadcast.append(operand.expand(target) if target != tuple(operand.shape) else operand)
+    dtypes_seen = {operand.dtype for operand in broadcast}
+    if len(dtypes_seen) > 1:
+        raise RuntimeError(f"einsum(): expected all operands to have the same dtype, got {sorted(d.name for d in dtypes_seen)}")
+    return Einsum.apply(*broadcast, inputs=inputs, output=output)

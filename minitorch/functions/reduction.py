@@ -1,0 +1,255 @@
+"""Reductions: sum, mean, var, std, max, min, argmax, argmin, and sum_to_shape (undoing a broadcast)."""
+from __future__ import annotations
+
+import builtins
+from collections import namedtuple
+from typing import Any, Sequence
+
+import numpy as np
+
+from .. import dtypes
+from ..autograd.function import Function
+from ..tensor import Tensor
+
+max_result = namedtuple("max", ["values", "indices"])
+min_result = namedtuple("min", ["values", "indices"])
+
+
+def normalize_dim(dim: int, ndim: int) -> int:
+    """A dim in [-ndim, ndim) as a non-negative index; IndexError otherwise (a 0-d tensor takes -1 and 0)."""
+    if isinstance(dim, bool) or not isinstance(dim, (int, np.integer)):
+        raise TypeError(f"dim must be an int, got {type(dim).__name__} {dim!r}")
+    bound = builtins.max(ndim, 1)
+    if not -bound <= dim < bound:
+        raise IndexError(f"Dimension out of range (expected to be in range of [{-bound}, {bound - 1}], but got {dim})")
+    return int(dim) % bound
+
+
+def normalize_dims(dim: int | Sequence[int] | None, ndim: int) -> tuple[int, ...]:
+    """The reduced dims as sorted non-negative indices; None (or ()) means all of them."""
+    if dim is None or (isinstance(dim, (tuple, list)) and len(dim) == 0):
+        return tuple(range(ndim))
+    dims = [normalize_dim(d, ndim) for d in (dim if isinstance(dim, (tuple, list)) else (dim,))]
+    for d in dims:
+        if dims.count(d) > 1:
+            raise RuntimeError(f"dim {d} appears multiple times in the list of dims")
+    return tuple(sorted(d for d in dims if d < ndim))
+
+
+def _expand_back(grad_output: Tensor, input_shape: tuple, dims: tuple, keepdim: bool) -> Tensor:
+    """Spread the gradient of a reduction over the dims it reduced."""
+    if not keepdim:
+        kept = tuple(1 if axis in dims else size for axis, size in enumerate(input_shape))
+        grad_output = grad_output.reshape(kept)
+    return grad_output.expand(input_shape)
+
+
+class Sum(Function):
+    """y = Σ x over dims; dx = grad spread back over those dims."""
+
+    forward_on_arrays = True
+
+    @staticmethod
+    def forward(ctx: Function, x: Any, dims: tuple, keepdim: bool) -> Any:
+        ctx.input_shape, ctx.dims, ctx.keepdim = x.shape, dims, keepdim
+        if x.dtype.kind in "biu":
+            return x.sum(axis=dims, keepdims=keepdim, dtype=np.int64)  # as PyTorch: integer sums are int64
+        if x.dtype == np.float16:
+            return x.sum(axis=dims, keepdims=keepdim, dtype=np.float32).astype(np.float16)
+        return x.sum(axis=dims, keepdims=keepdim)
+
+    @staticmethod
+    def backward(ctx: Function, grad_output: Tensor) -> tuple:
+        return _expand_back(grad_output, ctx.input_shape, ctx.dims, ctx.keepdim), None, None
+
+
+class Mean(Function):
+    """y = mean of x over dims; dx = grad / count, spread back."""
+
+    forward_on_arrays = True
+
+    @staticmethod
+    def forward(ctx: Function, x: Any, dims: tuple, keepdim: bool) -> Any:
+        ctx.input_shape, ctx.dims, ctx.keepdim = x.shape, dims, keepdim
+        ctx.count = int(np.prod([x.shape[d] for d in dims]))
+        with np.errstate(invalid="ignore", divide="ignore"):  # the mean of nothing is nan, as in PyTorch
+            return x.sum(axis=dims, keepdims=keepdim, dtype=np.float32 if x.dtype == np.float16 else None
+                         ).astype(x.dtype, copy=False) / x.dtype.type(ctx.count)
+
+    @staticmethod
+    def backward(ctx: Function, grad_output: Tensor) -> tuple:
+        return _expand_back(grad_output, ctx.input_shape, ctx.dims, ctx.keepdim) / ctx.count, None, None
+
+
+class SumTo(Function):
+    """y = x summed down to a shape it was broadcast from; dx = grad expanded back."""
+
+    forward_on_arrays = True
+
+    @staticmethod
+    def forward(ctx: Function, x: Any, shape: tuple) -> Any:
+        ctx.input_shape = x.shape
+        lead = x.ndim - len(shape)
+        axes = tuple(range(lead)) + tuple(lead + axis for axis, size in enumerate(shape)
+                                          if size == 1 and x.shape[lead + axis] != 1)
+        return x.sum(axis=axes, keepdims=True).reshape(shape) if axes else x.reshape(shape)
+
+    @staticmethod
+    def backward(ctx: Function, grad_output: Tensor) -> tuple:
+        return grad_output.expand(ctx.input_shape), None
+
+
+class MaxAll(Function):
+    """y = max (or min) of all elements; the gradient is shared equally by the elements that attain it."""
+
+    forward_on_arrays = True
+
+    @staticmethod
+    def forward(ctx: Function, x: Any, largest: bool) -> Any:
+        y = x.max() if largest else x.min()
+        ctx.save_for_backward(x, y)
+        return y
+
+    @staticmethod
+    def backward(ctx: Function, grad_output: Tensor) -> tuple:
+        x, y = ctx.saved_tensors
+        attains = (x == y.detach()).to(grad_output.dtype)
+        return grad_output * attains / attains.sum(), None
+
+
+class Maximum(Function):
+    """y = max(a, b) elementwise; ties share the gradient equally, as PyTorch."""
+
+    forward_on_arrays = True
+
+    @staticmethod
+    def forward(ctx: Function, a: Any, b: Any) -> Any:
+        ctx.save_for_backward(a, b)
+        return ctx.xp.maximum(a, b)
+
+    @staticmethod
+    def backward(ctx: Function, grad_output: Tensor) -> tuple:
+        a, b = ctx.saved_tensors
+        share_a = (a > b).to(grad_output.dtype) + (a == b).to(grad_output.dtype) * 0.5
+        return grad_output * share_a, grad_output * (1 - share_a)
+
+
+def sum_to_shape(input: Tensor, shape: Sequence[int]) -> Tensor:
+    """Sum `input` down to `shape`, the inverse of broadcasting `shape` up to input.shape."""
+    shape = tuple(shape)
+    if tuple(input.shape) == shape:
+        return input
+    lead = input.ndim - len(shape)
+    if lead < 0 or any(size not in (1, input.shape[lead + axis]) for axis, size in enumerate(shape)):
+        raise RuntimeError(f"size {list(shape)} is not expandable to size {list(input.shape)}")
+    return SumTo.apply(input, shape)
+
+
+def sum(input: Tensor, dim: int | Sequence[int] | None = None, keepdim: bool = False,
+        dtype: dtypes.dtype | None = None) -> Tensor:
+    """The sum over dim (all dims by default); integer and bool inputs sum to int64."""
+    if dtype is not None:
+        input = input.to(dtype)
+    return Sum.apply(input, normalize_dims(dim, input.ndim), keepdim)
+
+
+def mean(input: Tensor, dim: int | Sequence[int] | None = None, keepdim: bool = False,
+         dtype: dtypes.dtype | None = None) -> Tensor:
+    """The mean over dim (all dims by default); floating inputs only, as PyTorch."""
+    if dtype is not None:
+        input = input.to(dtype)
+    if not input.dtype.is_floating_point:
+        raise RuntimeError(
+            "mean(): could not infer output dtype. Input dtype must be either a floating point or complex dtype. "
+            f"Got: {input.dtype.name}"
+        )
+    return Mean.apply(input, normalize_dims(dim, input.ndim), keepdim)
+
+
+def var(input: Tensor, dim: int | Sequence[int] | None = None, unbiased: bool | None = None,
+        keepdim: bool = False, *, correction: float | None = None) -> Tensor:
+    """Σ(x - mean)² / (N - correction); correction=1 (unbiased) by default, as PyTorch."""
+    if not input.dtype.is_floating_point:
+        raise RuntimeError(f"std and var only support floating point and complex dtypes, got {input.dtype.name}")
+    if correction is None:
+        correction = 0 if unbiased is False else 1
+    dims = normalize_dims(dim, input.ndim)
+    count = int(np.prod([input.shape[d] for d in dims]))
+    deviation = input - input.mean(dims, keepdim=True)
+    return (deviation * deviation).sum(dims, keepdim=keepdim) / builtins.max(count - correction, 0)
+
+
+def std(input: Tensor, dim: int | Sequence[int] | None = None, unbiased: bool | None = None,
+        keepdim: bool = False, *, correction: float | None = None) -> Tensor:
+    """The square root of var (same arguments)."""
+    return var(input, dim, unbiased, keepdim, correction=correction).sqrt()
+
+
+def _extreme(input: Tensor, dim: Any, keepdim: bool, largest: bool) -> Any:
+    name = "max" if largest else "min"
+    if isinstance(dim, Tensor):
+        return maximum(input, dim) if largest else minimum(input, dim)
+    if dim is None:
+        if input.numel() == 0:
+            raise RuntimeError(f"{name}(): Expected reduction dim to be specified for input.numel() == 0. "
+                               "Specify the reduction dim with the 'dim' argument.")
+        return MaxAll.apply(input, largest)
+    axis = normalize_dim(dim, input.ndim)
+    if input.ndim == 0:  # the one element is its own max, at index 0
+        zero = Tensor._make(input._backend.xp.zeros((), dtype=np.int64), input._backend)
+        return (max_result if largest else min_result)(input.reshape(()), zero)
+    if input.shape[axis] == 0:
+        raise IndexError(f"{name}(): Expected reduction dim {axis} to have non-zero size.")
+    indices = _arg_extreme(input, axis, True, largest)
+    from .indexing import gather
+
+    values = gather(input, axis, indices)
+    if not keepdim:
+        values, indices = values.squeeze(axis), indices.squeeze(axis)
+    return (max_result if largest else min_result)(values, indices)
+
+
+def max(input: Tensor, dim: Any = None, keepdim: bool = False) -> Any:
+    """max(): the largest element; max(dim): (values, indices) along dim; max(other): elementwise maximum."""
+    return _extreme(input, dim, keepdim, largest=True)
+
+
+def min(input: Tensor, dim: Any = None, keepdim: bool = False) -> Any:
+    """min(): the smallest element; min(dim): (values, indices) along dim; min(other): elementwise minimum."""
+    return _extreme(input, dim, keepdim, largest=False)
+
+
+def maximum(input: Tensor, other: Tensor) -> Tensor:
+    from .arithmetic import binary
+
+    return binary(Maximum, input, other, "maximum")
+
+
+def minimum(input: Tensor, other: Tensor) -> Tensor:
+    return -maximum(-input, -other)
+
+
+def _arg_extreme(input: Tensor, dim: int | None, keepdim: bool, largest: bool) -> Tensor:
+    xp = input._backend.xp
+    finder = xp.argmax if largest else xp.argmin
+    if dim is None:
+        if input.numel() == 0:
+            raise RuntimeError(f"{'argmax' if largest else 'argmin'}(): Expected reduction dim to be specified "
+                               "for input.numel() == 0.")
+        result = finder(input._data.reshape(-1))
+        if keepdim:
+            result = result.reshape((1,) * input.ndim)
+    else:
+        result = finder(input._data, axis=normalize_dim(dim, input.ndim) if input.ndim else None,
+                        keepdims=keepdim)
+    return Tensor._make(xp.asarray(result, dtype=np.int64), input._backend)
+
+
+def argmax(input: Tensor, dim: int | None = None, keepdim: bool = False) -> Tensor:
+    """The index of the largest element (of the flattened tensor when dim is None)."""
+    return _arg_extreme(input, dim, keepdim, largest=True)
+
+
+def argmin(input: Tensor, dim: int | None = None, keepdim: bool = False) -> Tensor:
+    """The index of the smallest element (of the flattened tensor when dim is None)."""
+    return _arg_extreme(input, dim, keepdim, largest=False)

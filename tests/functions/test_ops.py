@@ -1,0 +1,181 @@
+"""The op table: every differentiable op, forward against NumPy written here, backward by gradcheck.
+
+A new op is one row of OPS: its minitorch call, an independent NumPy reference, and input shapes
+(broadcasting pairs included).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Callable
+
+import numpy as np
+import pytest
+
+import minitorch as mt
+from minitorch.autograd import gradcheck, gradgradcheck
+
+
+def np_softmax(x: np.ndarray, axis: int) -> np.ndarray:
+    e = np.exp(x - x.max(axis=axis, keepdims=True))
+    return e / e.sum(axis=axis, keepdims=True)
+
+
+def np_sigmoid(x: np.ndarray) -> np.ndarray:
+    return 1 / (1 + np.exp(-x))
+
+
+@dataclass
+class Op:
+    name: str
+    function: Callable  # on minitorch tensors
+    reference: Callable  # the same math on NumPy arrays
+    shapes: list
+    positive: bool = False  # inputs drawn from [0.5, 2) (log, sqrt, pow bases)
+    second_order: bool = True  # also run gradgradcheck
+    marks: list = field(default_factory=list)
+
+
+INDEX = np.array([0, 2, 2, 1])  # repeated indices: their gradients must add up
+
+OPS = [
+    # arithmetic, with broadcasting
+    Op("add", lambda a, b: a + b, lambda a, b: a + b, [(3, 1), (1, 4)]),
+    Op("add_scalar", lambda a: 2.5 + a, lambda a: 2.5 + a, [(2, 3)]),
+    Op("add_alpha", lambda a, b: a.add(b, alpha=-2), lambda a, b: a - 2 * b, [(2, 3), (3,)]),
+    Op("sub", lambda a, b: a - b, lambda a, b: a - b, [(2, 3), (3,)]),
+    Op("rsub", lambda a: 1 - a, lambda a: 1 - a, [(4,)]),
+    Op("mul", lambda a, b: a * b, lambda a, b: a * b, [(2, 1, 3), (4, 1)]),
+    Op("div", lambda a, b: a / b, lambda a, b: a / b, [(3, 4), (4,)], positive=True),
+    Op("rdiv", lambda a: 3 / a, lambda a: 3 / a, [(5,)], positive=True),
+    Op("neg", lambda a: -a, lambda a: -a, [(2, 3)]),
+    Op("pow_scalar", lambda a: a ** 3, lambda a: a ** 3, [(5,)]),
+    Op("pow_fraction", lambda a: a ** 0.5, lambda a: a ** 0.5, [(5,)], positive=True),
+    Op("pow_tensor", lambda a, b: a ** b, lambda a, b: a ** b, [(3, 1), (3,)], positive=True),
+    Op("rpow", lambda a: 2 ** a, lambda a: 2 ** a, [(5,)]),
+    Op("exp", lambda a: a.exp(), np.exp, [(2, 3)]),
+    Op("log", lambda a: a.log(), np.log, [(2, 3)], positive=True),
+    Op("sqrt", lambda a: a.sqrt(), np.sqrt, [(2, 3)], positive=True),
+    Op("abs", lambda a: a.abs(), np.abs, [(2, 3)]),
+    Op("clamp", lambda a: a.clamp(-0.5, 0.7), lambda a: np.clip(a, -0.5, 0.7), [(12,)]),
+    Op("clamp_min", lambda a: a.clamp(min=0.1), lambda a: np.maximum(a, 0.1), [(12,)]),
+    Op("maximum", lambda a, b: mt.maximum(a, b), np.maximum, [(3, 4), (4,)]),
+    Op("minimum", lambda a, b: mt.minimum(a, b), np.minimum, [(3, 4), (3, 1)]),
+    Op("where", lambda a, b: mt.where(a > 0, a, b), lambda a, b: np.where(a > 0, a, b), [(3, 4), (4,)]),
+    # reductions
+    Op("sum", lambda a: a.sum(), np.sum, [(2, 3, 4)]),
+    Op("sum_dims", lambda a: a.sum((0, -1), keepdim=True), lambda a: a.sum((0, 2), keepdims=True), [(2, 3, 4)]),
+    Op("mean", lambda a: a.mean(), np.mean, [(2, 3, 4)]),
+    Op("mean_dim", lambda a: a.mean(1), lambda a: a.mean(1), [(2, 3, 4)]),
+    Op("var", lambda a: a.var(), lambda a: a.var(ddof=1), [(3, 4)]),
+    Op("var_dim", lambda a: a.var(-1, keepdim=True), lambda a: a.var(-1, ddof=1, keepdims=True), [(3, 4)]),
+    Op("var_biased", lambda a: a.var(0, unbiased=False), lambda a: a.var(0), [(3, 4)]),
+    Op("std", lambda a: a.std(), lambda a: a.std(ddof=1), [(3, 4)]),
+    Op("std_dims", lambda a: a.std((0, 2)), lambda a: a.std((0, 2), ddof=1), [(2, 3, 4)]),
+    Op("max", lambda a: a.max(), np.max, [(3, 4)]),
+    Op("min", lambda a: a.min(), np.min, [(3, 4)]),
+    Op("max_dim", lambda a: a.max(1).values, lambda a: a.max(1), [(3, 4)]),
+    Op("min_dim_keepdim", lambda a: a.min(-2, keepdim=True)[0], lambda a: a.min(-2, keepdims=True), [(3, 4)]),
+    # shapes
+    Op("reshape", lambda a: a.reshape(4, -1), lambda a: a.reshape(4, -1), [(2, 3, 2)]),
+    Op("view", lambda a: a.view(-1), lambda a: a.reshape(-1), [(2, 3)]),
+    Op("flatten", lambda a: a.flatten(1), lambda a: a.reshape(2, -1), [(2, 3, 2)]),
+    Op("squeeze", lambda a: a.squeeze(), np.squeeze, [(2, 1, 3, 1)]),
+    Op("unsqueeze", lambda a: a.unsqueeze(-1), lambda a: a[..., None], [(2, 3)]),
+    Op("transpose", lambda a: a.transpose(0, 2), lambda a: a.transpose(2, 1, 0), [(2, 3, 4)]),
+    Op("permute", lambda a: a.permute(1, 2, 0), lambda a: a.transpose(1, 2, 0), [(2, 3, 4)]),
+    Op("T", lambda a: a.T, lambda a: a.T, [(2, 3)]),
+    Op("expand", lambda a: a.expand(2, 3, 4), lambda a: np.broadcast_to(a, (2, 3, 4)), [(3, 1)]),
+    Op("cat", lambda a, b: mt.cat([a, b, a], dim=1), lambda a, b: np.concatenate([a, b, a], 1), [(2, 3), (2, 1)]),
+    Op("stack", lambda a, b: mt.stack([a, b], dim=1), lambda a, b: np.stack([a, b], 1), [(2, 3), (2, 3)]),
+    # indexing
+    Op("index_int", lambda a: a[1], lambda a: a[1], [(3, 4)]),
+    Op("index_slices", lambda a: a[::2, 1:-1], lambda a: a[::2, 1:-1], [(5, 4)]),
+    Op("index_none_ellipsis", lambda a: a[None, ..., -1], lambda a: a[None, ..., -1], [(2, 3, 4)]),
+    Op("index_tensor_repeated", lambda a: a[mt.tensor(INDEX)], lambda a: a[INDEX], [(3, 2)]),
+    Op("index_bool", lambda a: a[a > 0], lambda a: a[a > 0], [(4, 3)]),
+    Op("index_two_tensors", lambda a: a[mt.tensor([0, 1, 1]), mt.tensor([2, 0, 2])],
+       lambda a: a[[0, 1, 1], [2, 0, 2]], [(2, 3)]),
+    Op("gather", lambda a: a.gather(1, mt.tensor([[0, 0], [2, 1]])),
+       lambda a: np.take_along_axis(a, np.array([[0, 0], [2, 1]]), 1), [(2, 3)]),
+    # matrix products
+    Op("matmul_2d", lambda a, b: a @ b, lambda a, b: a @ b, [(3, 4), (4, 2)]),
+    Op("matmul_vector_matrix", lambda a, b: a @ b, lambda a, b: a @ b, [(4,), (4, 2)]),
+    Op("matmul_matrix_vector", lambda a, b: a @ b, lambda a, b: a @ b, [(3, 4), (4,)]),
+    Op("matmul_dot", lambda a, b: a @ b, lambda a, b: a @ b, [(4,), (4,)]),
+    Op("matmul_batched_broadcast", lambda a, b: a @ b, lambda a, b: a @ b, [(2, 1, 3, 4), (5, 4, 2)]),
+    Op("einsum_matmul", lambda a, b: mt.einsum("ij,jk->ik", a, b), lambda a, b: np.einsum("ij,jk->ik", a, b),
+       [(3, 4), (4, 2)]),
+    Op("einsum_batched_ellipsis", lambda a, b: mt.einsum("...ij,...jk", a, b),
+       lambda a, b: np.einsum("...ij,...jk", a, b), [(2, 3, 4), (4, 2)]),
+    Op("einsum_trace", lambda a: mt.einsum("ii", a), lambda a: np.einsum("ii", a), [(3, 3)]),
+    Op("einsum_diagonal", lambda a: mt.einsum("ii->i", a), lambda a: np.einsum("ii->i", a), [(3, 3)]),
+    Op("einsum_outer", lambda a, b: mt.einsum("i,j->ij", a, b), lambda a, b: np.einsum("i,j->ij", a, b),
+       [(3,), (2,)]),
+    Op("einsum_summed_alone", lambda a, b: mt.einsum("ij,k->i", a, b), lambda a, b: np.einsum("ij,k->i", a, b),
+       [(3, 2), (4,)]),
+    Op("einsum_three", lambda a, b, c: mt.einsum("ij,jk,k->i", a, b, c),
+       lambda a, b, c: np.einsum("ij,jk,k->i", a, b, c), [(2, 3), (3, 4), (4,)]),
+    Op("einsum_broadcast_one", lambda a, b: mt.einsum("ij,ij->i", a, b), lambda a, b: (a * b).sum(1),
+       [(1, 3), (2, 3)]),
+    # activations
+    Op("relu", lambda a: a.relu(), lambda a: np.maximum(a, 0), [(3, 4)]),
+    Op("sigmoid", lambda a: a.sigmoid(), np_sigmoid, [(3, 4)]),
+    Op("tanh", lambda a: a.tanh(), np.tanh, [(3, 4)]),
+    Op("softmax", lambda a: a.softmax(-1), lambda a: np_softmax(a, -1), [(3, 4)]),
+    Op("softmax_dim0", lambda a: mt.softmax(a, 0), lambda a: np_softmax(a, 0), [(3, 4)]),
+    Op("log_softmax", lambda a: a.log_softmax(1), lambda a: np.log(np_softmax(a, 1)), [(3, 4)]),
+]
+
+
+def make_inputs(op: Op, seed: int, dtype: mt.dtype = mt.float64) -> list[np.ndarray]:
+    rng = np.random.default_rng(seed)
+    arrays = []
+    for shape in op.shapes:
+        values = rng.uniform(0.5, 2.0, shape) if op.positive else rng.standard_normal(shape)
+        arrays.append(values.astype(dtype.numpy))
+    return arrays
+
+
+@pytest.mark.parametrize("op", OPS, ids=[op.name for op in OPS])
+@pytest.mark.parametrize("dtype", [mt.float64, mt.float32], ids=["float64", "float32"])
+def test_forward_matches_numpy(op: Op, dtype: mt.dtype) -> None:
+    arrays = make_inputs(op, seed=0, dtype=dtype)
+    result = op.function(*(mt.tensor(array) for array in arrays))
+    expected = np.asarray(op.reference(*arrays))
+    assert result.dtype is dtype
+    assert tuple(result.shape) == expected.shape
+    tolerance = 1e-12 if dtype is mt.float64 else 1e-5
+    np.testing.assert_allclose(result.numpy(), expected, rtol=tolerance, atol=tolerance)
+
+
+@pytest.mark.parametrize("op", OPS, ids=[op.name for op in OPS])
+def test_gradcheck(op: Op) -> None:
+    inputs = [mt.tensor(array, requires_grad=True) for array in make_inputs(op, seed=1)]
+    assert gradcheck(op.function, inputs)
+
+
+@pytest.mark.parametrize("op", [op for op in OPS if op.second_order], ids=[op.name for op in OPS if op.second_order])
+def test_gradgradcheck(op: Op) -> None:
+    inputs = [mt.tensor(array, requires_grad=True) for array in make_inputs(op, seed=2)]
+    assert gradgradcheck(op.function, inputs)
+
+
+@pytest.mark.parametrize("op", OPS, ids=[op.name for op in OPS])
+def test_gradient_dtype_and_shape_match_each_input(op: Op) -> None:
+    inputs = [mt.tensor(array, requires_grad=True) for array in make_inputs(op, seed=3, dtype=mt.float32)]
+    op.function(*inputs).sum().backward()
+    for tensor in inputs:
+        assert tensor.grad is not None
+        assert tensor.grad.dtype is mt.float32
+        assert tensor.grad.shape == tensor.shape
+
+
+def test_table_covers_every_differentiable_tensor_method() -> None:
+    """A new differentiable op must get a row: the table names every op the Tensor exposes."""
+    covered = " ".join(op.name for op in OPS)
+    differentiable = ["add", "sub", "mul", "div", "neg", "pow", "exp", "log", "sqrt", "abs", "clamp", "sum", "mean",
+                      "var", "std", "max", "min", "maximum", "minimum", "reshape", "view", "flatten", "squeeze",
+                      "unsqueeze", "permute", "transpose", "expand", "gather", "matmul", "relu", "sigmoid", "tanh",
+                      "softmax", "log_softmax", "where", "cat", "stack", "einsum", "index"]
+    missing = [name for name in differentiable if name not in covered]
+    assert not missing, f"ops without a row in OPS: {missing}"
