@@ -176,9 +176,13 @@ class Pow(Function):
         a, b, y = ctx.saved_tensors
         grad_a = grad_b = None
         if ctx.needs_input_grad[0]:
-            grad_a = where(b == 0, 0.0, grad_output * b * a ** (b - 1))
+            grad_a = grad_output * b * a ** (b - 1)
+            if (b._data == 0).any():  # d/da a^0 is 0 everywhere, a = 0 included
+                grad_a = where(b == 0, 0.0, grad_a)
         if ctx.needs_input_grad[1]:
-            grad_b = where((a == 0) & (b >= 0), 0.0, grad_output * y * log(a))
+            grad_b = grad_output * y * log(a)
+            if (a._data == 0).any():  # the limit of a^b log a at a = 0 is 0 for b >= 0
+                grad_b = where((a == 0) & (b >= 0), 0.0, grad_b)
         return grad_a, grad_b
 
 
