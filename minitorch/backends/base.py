@@ -22,6 +22,9 @@ class Backend(Protocol):
     def to_numpy(self, array: Any) -> Any:
         """A NumPy array with the same values (a view on the CPU)."""
 
+    def erf(self, x: Any) -> Any:
+        """The error function of each element."""
+
     def index_add(self, target: Any, index: tuple, values: Any) -> None:
         """target[index] += values in place, adding up repeated indices."""
 

@@ -1,6 +1,8 @@
-"""The CPU backend: NumPy arrays and a NumPy random generator."""
+"""The CPU backend: NumPy arrays, a NumPy random generator, and the kernels' formulas in NumPy."""
 from __future__ import annotations
 
+import math
+from types import SimpleNamespace
 from typing import Any
 
 import numpy as np
@@ -10,9 +12,33 @@ from .device import device
 # PyTorch's default CPU seed, so that a fresh process is reproducible before manual_seed
 DEFAULT_SEED = 67280421310721
 
+_erf_per_element = np.frompyfunc(math.erf, 1, 1)
+
+
+def _erf(x: np.ndarray) -> np.ndarray:
+    """The error function, element by element through math.erf (NumPy has no erf ufunc)."""
+    return np.asarray(_erf_per_element(x), dtype=x.dtype)
+
+
+def _sigmoid(x: np.ndarray) -> np.ndarray:
+    """1 / (1 + e^-x) from e^-|x|, which never overflows."""
+    decay = np.exp(-np.abs(x))
+    return np.where(x >= 0, 1 / (1 + decay), decay / (1 + decay))
+
+
+NUMPY_MATH = SimpleNamespace(exp=np.exp, expm1=np.expm1, log1p=np.log1p, erf=_erf, abs=np.abs, where=np.where,
+                             maximum=np.maximum, tanh=np.tanh, sigmoid=_sigmoid, zeros_like=np.zeros_like,
+                             ones_like=np.ones_like)
+"""The math namespace the activation formulas are evaluated in on the CPU."""
+
+
+def _compute_dtype(x: np.ndarray) -> np.ndarray:
+    """float16 is computed in float32, as on the GPU."""
+    return x.astype(np.float32) if x.dtype == np.float16 else x
+
 
 class CPUBackend:
-    """Tensors on "cpu" hold NumPy arrays."""
+    """Tensors on "cpu" hold NumPy arrays; the ops that are CUDA kernels on the GPU are NumPy formulas here."""
 
     def __init__(self) -> None:
         self.device = device("cpu")
@@ -25,12 +51,96 @@ class CPUBackend:
     def to_numpy(self, array: np.ndarray) -> np.ndarray:
         return array
 
+    def manual_seed(self, seed: int) -> None:
+        self.generator = np.random.Generator(np.random.PCG64(seed))
+
+    def erf(self, x: np.ndarray) -> np.ndarray:
+        return _erf(x)
+
     def index_add(self, target: np.ndarray, index: tuple, values: np.ndarray) -> None:
         """target[index] += values, adding up repeated indices."""
         np.add.at(target, index, values)
 
-    def manual_seed(self, seed: int) -> None:
-        self.generator = np.random.Generator(np.random.PCG64(seed))
+    # ---- what the CUDA backend runs as our kernels ----
+    def activation_forward(self, spec: Any, x: np.ndarray, params: tuple) -> np.ndarray:
+        """y = f(x) for a registered activation."""
+        with np.errstate(all="ignore"):  # inf in a branch that where() discards is expected
+            return np.asarray(spec.forward(NUMPY_MATH, _compute_dtype(x), *params), dtype=x.dtype)
+
+    def activation_backward(self, spec: Any, grad_output: np.ndarray, saved: np.ndarray,
+                            params: tuple) -> np.ndarray:
+        """grad_input = grad_output · f'(saved), saved being the input or the output."""
+        with np.errstate(all="ignore"):
+            derivative = spec.derivative(NUMPY_MATH, _compute_dtype(saved), *params)
+            return np.asarray(_compute_dtype(grad_output) * derivative, dtype=grad_output.dtype)
+
+    def softmax(self, x: np.ndarray, dim: int, log: bool) -> np.ndarray:
+        """softmax (or log_softmax) along dim, shifted by the max so it never overflows."""
+        work = _compute_dtype(x)
+        with np.errstate(invalid="ignore"):  # a row of -inf (or NaN) gives NaN, as in PyTorch
+            shifted = work - work.max(axis=dim, keepdims=True)
+            exps = np.exp(shifted)
+            sums = exps.sum(axis=dim, keepdims=True)
+            result = shifted - np.log(sums) if log else exps / sums
+        return result.astype(x.dtype, copy=False)
+
+    def cross_entropy_forward(self, logits: np.ndarray, target: np.ndarray,
+                              ignore_index: int) -> tuple[np.ndarray, np.ndarray]:
+        """Per row of logits (N, C) with class indices (N,): loss = logsumexp - logit[target] (0 where ignored).
+
+        Returns (loss (N,), logsumexp (N,)); backward reuses the logsumexp.
+        """
+        work = _compute_dtype(logits)
+        row_max = work.max(axis=1)
+        logsumexp = np.log(np.exp(work - row_max[:, None]).sum(axis=1)) + row_max
+        kept = target != ignore_index
+        picked = work[np.arange(len(target)), np.where(kept, target, 0)]
+        loss = np.where(kept, logsumexp - picked, 0)
+        return loss.astype(logits.dtype, copy=False), logsumexp.astype(logits.dtype, copy=False)
+
+    def cross_entropy_backward(self, logits: np.ndarray, target: np.ndarray, logsumexp: np.ndarray,
+                               grad_loss: np.ndarray, ignore_index: int) -> np.ndarray:
+        """grad_logits = (softmax(logits) - one_hot(target)) · grad_loss per row (0 where ignored)."""
+        work = _compute_dtype(logits)
+        grad = np.exp(work - _compute_dtype(logsumexp)[:, None])
+        kept = target != ignore_index
+        grad[np.arange(len(target)), np.where(kept, target, 0)] -= 1
+        grad *= np.where(kept, _compute_dtype(grad_loss), 0)[:, None]
+        return grad.astype(logits.dtype, copy=False)
+
+    def sgd_update(self, param: np.ndarray, grad: np.ndarray, momentum_buffer: np.ndarray | None, lr: float,
+                   momentum: float, dampening: float, weight_decay: float, nesterov: bool,
+                   maximize: bool = False) -> np.ndarray | None:
+        """One SGD step in place, as torch.optim.SGD; returns the momentum buffer (created on the first step)."""
+        step = -grad if maximize else grad
+        if weight_decay:
+            step = step + weight_decay * param
+        if momentum:
+            if momentum_buffer is None:
+                momentum_buffer = np.array(step, copy=True)
+            else:
+                momentum_buffer *= momentum
+                momentum_buffer += (1 - dampening) * step
+            step = step + momentum * momentum_buffer if nesterov else momentum_buffer
+        param -= lr * step
+        return momentum_buffer
+
+    def adam_update(self, param: np.ndarray, grad: np.ndarray, exp_avg: np.ndarray, exp_avg_sq: np.ndarray,
+                    step: int, lr: float, beta1: float, beta2: float, eps: float, weight_decay: float,
+                    decoupled_weight_decay: bool) -> None:
+        """One Adam (or AdamW, decoupled) step in place, with PyTorch's formulas and order of operations."""
+        if weight_decay:
+            if decoupled_weight_decay:
+                param *= 1 - lr * weight_decay
+            else:
+                grad = grad + weight_decay * param
+        exp_avg += (grad - exp_avg) * (1 - beta1)
+        exp_avg_sq *= beta2
+        exp_avg_sq += (1 - beta2) * grad * grad
+        bias_correction1 = 1 - beta1 ** step
+        bias_correction2_sqrt = math.sqrt(1 - beta2 ** step)
+        denominator = np.sqrt(exp_avg_sq) / bias_correction2_sqrt + eps
+        param -= (lr / bias_correction1) * exp_avg / denominator
 
 
 cpu = CPUBackend()

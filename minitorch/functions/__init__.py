@@ -8,7 +8,7 @@ TENSOR_METHODS = {
     # arithmetic
     "add": arithmetic.add, "sub": arithmetic.sub, "mul": arithmetic.mul, "div": arithmetic.div,
     "neg": arithmetic.neg, "pow": arithmetic.pow, "exp": arithmetic.exp, "log": arithmetic.log,
-    "sqrt": arithmetic.sqrt, "abs": arithmetic.abs, "sign": arithmetic.sign, "clamp": arithmetic.clamp,
+    "sqrt": arithmetic.sqrt, "expm1": arithmetic.expm1, "log1p": arithmetic.log1p, "erf": arithmetic.erf, "abs": arithmetic.abs, "sign": arithmetic.sign, "clamp": arithmetic.clamp,
     "clip": arithmetic.clamp,
     "eq": arithmetic.eq, "ne": arithmetic.ne, "lt": arithmetic.lt, "le": arithmetic.le,
     "gt": arithmetic.gt, "ge": arithmetic.ge,

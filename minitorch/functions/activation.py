@@ -1,71 +1,195 @@
-"""Activations: relu, sigmoid, tanh, softmax, log_softmax.
+"""Activations: a registry of elementwise functions with their derivatives, and softmax / log_softmax.
 
-Plain NumPy for now; the GPU backend moves their math onto the shared CUDA kernel header.
-Derivatives come from the saved output where that is cheaper (sigmoid, tanh, softmax).
+Each activation's math is written once in kernels/activations.cuh (for the CUDA kernels and the
+host test build) and once here as a formula over a `math` namespace: the CPU backend evaluates
+it on NumPy arrays, and a double backward evaluates the derivative on tensors. Adding an
+activation is one function pair in the header, one `register(...)` call here, and one test row.
 """
 from __future__ import annotations
 
-from typing import Any
+import math as _math
+from dataclasses import dataclass
+from types import SimpleNamespace
+from typing import Any, Callable
 
-from .. import dtypes
+from .. import creation, dtypes
 from ..autograd.function import Function
+from ..autograd.grad_mode import is_grad_enabled
 from ..tensor import Tensor
+from . import arithmetic
 from .reduction import normalize_dim
 
+SQRT_HALF = 1 / _math.sqrt(2.0)
+INV_SQRT_2PI = 1 / _math.sqrt(2 * _math.pi)
+GELU_TANH_SCALE = _math.sqrt(2 / _math.pi)
+GELU_TANH_CUBIC = 0.044715
 
-class ReLU(Function):
-    """y = max(x, 0) (NaN stays NaN); dx = grad where y > 0."""
+
+@dataclass(frozen=True)
+class ActivationSpec:
+    """One activation: kernels are named {name}_forward_{dtype} / {name}_backward_{dtype}.
+
+    forward(math, x, p0, p1) and derivative(math, saved, p0, p1) are the same formulas as the
+    header's; `saved` is the output when from_output (sigmoid, tanh), else the input.
+    """
+
+    name: str
+    forward: Callable[..., Any]
+    derivative: Callable[..., Any]
+    from_output: bool = False
+
+
+ACTIVATIONS: dict[str, ActivationSpec] = {}
+ACTIVATION_FUNCTIONS: dict[str, type[Function]] = {}
+
+
+class Activation(Function):
+    """y = f(x), dx = grad · f'(x) for a registered activation; each pass is one backend kernel."""
 
     forward_on_arrays = True
+    spec: ActivationSpec
 
     @staticmethod
-    def forward(ctx: Function, x: Any) -> Any:
-        y = ctx.xp.maximum(x, x.dtype.type(0))
-        ctx.save_for_backward(y > 0)
+    def forward(ctx: Function, x: Any, p0: float, p1: float) -> Any:
+        y = ctx._backend.activation_forward(ctx.spec, x, (p0, p1))
+        ctx.params = (p0, p1)
+        ctx.save_for_backward(y if ctx.spec.from_output else x)
         return y
 
     @staticmethod
-    def backward(ctx: Function, grad_output: Tensor) -> Tensor:
-        positive, = ctx.saved_tensors
-        return grad_output * positive
+    def backward(ctx: Function, grad_output: Tensor) -> tuple:
+        saved, = ctx.saved_tensors
+        if is_grad_enabled():  # create_graph: the derivative as tensor ops, so it can be differentiated again
+            derivative = ctx.spec.derivative(TENSOR_MATH, saved, *ctx.params)
+            return grad_output * derivative.to(saved.dtype), None, None
+        grad_input = ctx._backend.activation_backward(ctx.spec, grad_output._data, saved._data, ctx.params)
+        return Tensor._make(grad_input, ctx._backend), None, None
 
 
-class Sigmoid(Function):
-    """y = 1 / (1 + e^-x), computed from e^-|x| so it never overflows; dx = grad * y * (1 - y)."""
-
-    forward_on_arrays = True
-
-    @staticmethod
-    def forward(ctx: Function, x: Any) -> Any:
-        xp = ctx.xp
-        decay = xp.exp(-xp.abs(x))
-        y = xp.where(x >= 0, 1 / (1 + decay), decay / (1 + decay)).astype(x.dtype, copy=False)
-        ctx.save_for_backward(y)
-        return y
-
-    @staticmethod
-    def backward(ctx: Function, grad_output: Tensor) -> Tensor:
-        y, = ctx.saved_tensors
-        return grad_output * y * (1 - y)
+def register(name: str, forward: Callable, derivative: Callable, from_output: bool = False) -> None:
+    """Add an activation: its Function class (named like PyTorch's node, e.g. SigmoidBackward0) and spec."""
+    spec = ActivationSpec(name, forward, derivative, from_output)
+    class_name = "".join(part.capitalize() for part in name.split("_"))
+    ACTIVATIONS[name] = spec
+    ACTIVATION_FUNCTIONS[name] = type(class_name, (Activation,), {"spec": spec, "__doc__": f"The {name} activation."})
 
 
-class Tanh(Function):
-    """y = tanh x; dx = grad * (1 - y²)."""
-
-    forward_on_arrays = True
-
-    @staticmethod
-    def forward(ctx: Function, x: Any) -> Any:
-        y = ctx.xp.tanh(x)
-        ctx.save_for_backward(y)
-        return y
-
-    @staticmethod
-    def backward(ctx: Function, grad_output: Tensor) -> Tensor:
-        y, = ctx.saved_tensors
-        return grad_output * (1 - y * y)
+def _gelu_tanh_inner(m: Any, x: Any) -> Any:
+    return (x + x * x * x * GELU_TANH_CUBIC) * GELU_TANH_SCALE
 
 
+def _gelu_tanh_derivative(m: Any, x: Any) -> Any:
+    inner = m.tanh(_gelu_tanh_inner(m, x))
+    sech_squared = 1 - inner * inner
+    slope = m.where(sech_squared == 0, 0.0, x * sech_squared * (1 + x * x * (3 * GELU_TANH_CUBIC)))
+    return 0.5 * (1 + inner) + slope * (0.5 * GELU_TANH_SCALE)
+
+
+def _silu_derivative(m: Any, x: Any) -> Any:
+    s = m.sigmoid(x)
+    return m.where(m.abs(x) < _math.inf, s * (1 + x * (1 - s)), s)
+
+
+# The formulas, in the header's order. Each is stable at ±inf (giving the mathematical limit) and keeps NaN.
+register("step", lambda m, x, p0, p1: m.where(x > 0, 1.0, m.where(x == x, 0.0, x)),
+         lambda m, x, p0, p1: m.zeros_like(x))
+register("identity", lambda m, x, p0, p1: x,
+         lambda m, x, p0, p1: m.ones_like(x))
+register("sigmoid", lambda m, x, p0, p1: m.sigmoid(x),
+         lambda m, y, p0, p1: y * (1 - y), from_output=True)
+register("tanh", lambda m, x, p0, p1: m.tanh(x),
+         lambda m, y, p0, p1: 1 - y * y, from_output=True)
+register("relu", lambda m, x, p0, p1: m.where(x < 0, 0.0, x),
+         lambda m, x, p0, p1: m.where(x <= 0, 0.0, 1.0))
+register("leaky_relu", lambda m, x, slope, p1: m.where(x > 0, x, x * slope),
+         lambda m, x, slope, p1: m.where(x > 0, 1.0, slope))
+register("elu", lambda m, x, alpha, p1: m.where(x > 0, x, m.expm1(x) * alpha),
+         lambda m, x, alpha, p1: m.where(x <= 0, m.exp(x) * alpha, 1.0))
+register("gelu", lambda m, x, p0, p1: m.where(x == -_math.inf, 0.0, x * 0.5 * (1 + m.erf(x * SQRT_HALF))),
+         lambda m, x, p0, p1: 0.5 * (1 + m.erf(x * SQRT_HALF))
+         + m.where(m.abs(x) < _math.inf, x * m.exp(x * x * -0.5) * INV_SQRT_2PI, 0.0))
+register("gelu_tanh",
+         lambda m, x, p0, p1: m.where(x == -_math.inf, 0.0, x * m.sigmoid(_gelu_tanh_inner(m, x) * 2)),
+         lambda m, x, p0, p1: _gelu_tanh_derivative(m, x))
+register("silu", lambda m, x, p0, p1: m.where(x == -_math.inf, 0.0, x * m.sigmoid(x)),
+         lambda m, x, p0, p1: _silu_derivative(m, x))
+register("softplus",
+         lambda m, x, beta, threshold: m.where(x * beta > threshold, x,
+                                               (m.log1p(m.exp(-m.abs(x * beta))) + m.maximum(x * beta, 0.0)) / beta),
+         lambda m, x, beta, threshold: m.where(x * beta > threshold, 1.0, m.sigmoid(x * beta)))
+
+
+def _tensor_sigmoid(x: Tensor) -> Tensor:
+    return activation(x, "sigmoid")
+
+
+TENSOR_MATH = SimpleNamespace(
+    exp=arithmetic.exp, expm1=arithmetic.expm1, log1p=arithmetic.log1p, erf=arithmetic.erf,
+    abs=arithmetic.abs, where=lambda condition, a, b: arithmetic.where(condition, a, b),
+    maximum=lambda a, b: a.maximum(b) if isinstance(a, Tensor) else b.maximum(a),
+    tanh=lambda x: activation(x, "tanh"), sigmoid=_tensor_sigmoid,
+    zeros_like=creation.zeros_like, ones_like=creation.ones_like,
+)
+"""The math namespace of the formulas, on tensors (for double backward)."""
+
+
+def _check_floating(input: Tensor, name: str) -> None:
+    if not isinstance(input, Tensor):
+        raise TypeError(f"{name}(): argument 'input' must be Tensor, not {type(input).__name__}")
+    if not input.dtype.is_floating_point:
+        raise RuntimeError(f"\"{name}\" not implemented for '{input.dtype.name}' (use a floating dtype)")
+
+
+def activation(input: Tensor, name: str, p0: float = 0.0, p1: float = 0.0) -> Tensor:
+    """Apply the registered activation `name` with its parameters (see ACTIVATIONS)."""
+    if name not in ACTIVATIONS:
+        raise ValueError(f"unknown activation '{name}'; registered: {', '.join(ACTIVATIONS)}")
+    _check_floating(input, name)
+    return ACTIVATION_FUNCTIONS[name].apply(input, float(p0), float(p1))
+
+
+def relu(input: Tensor) -> Tensor:
+    """max(x, 0); NaN stays NaN."""
+    return activation(input, "relu")
+
+
+def sigmoid(input: Tensor) -> Tensor:
+    """1 / (1 + e^-x), without overflow for any x."""
+    return activation(input, "sigmoid")
+
+
+def tanh(input: Tensor) -> Tensor:
+    return activation(input, "tanh")
+
+
+def leaky_relu(input: Tensor, negative_slope: float = 0.01) -> Tensor:
+    """x for x > 0, negative_slope * x otherwise."""
+    return activation(input, "leaky_relu", negative_slope)
+
+
+def elu(input: Tensor, alpha: float = 1.0) -> Tensor:
+    """x for x > 0, alpha * (e^x - 1) otherwise."""
+    return activation(input, "elu", alpha)
+
+
+def gelu(input: Tensor, approximate: str = "none") -> Tensor:
+    """x Φ(x) (approximate='none', with erf) or its tanh approximation (approximate='tanh')."""
+    if approximate not in ("none", "tanh"):
+        raise ValueError(f"gelu(): approximate must be 'none' or 'tanh', got {approximate!r}")
+    return activation(input, "gelu" if approximate == "none" else "gelu_tanh")
+
+
+def silu(input: Tensor) -> Tensor:
+    """x * sigmoid(x) (also called swish)."""
+    return activation(input, "silu")
+
+
+def softplus(input: Tensor, beta: float = 1.0, threshold: float = 20.0) -> Tensor:
+    """log(1 + e^(beta x)) / beta, and x itself where beta x > threshold."""
+    return activation(input, "softplus", beta, threshold)
+
+
+# ---- softmax ----
 class Softmax(Function):
     """y = e^(x - max) / Σ e^(x - max) along dim; dx = y * (grad - Σ grad * y)."""
 
@@ -73,9 +197,7 @@ class Softmax(Function):
 
     @staticmethod
     def forward(ctx: Function, x: Any, dim: int) -> Any:
-        xp = ctx.xp
-        exps = xp.exp(x - x.max(axis=dim, keepdims=True))
-        y = exps / exps.sum(axis=dim, keepdims=True)
+        y = ctx._backend.softmax(x, dim, log=False)
         ctx.dim = dim
         ctx.save_for_backward(y)
         return y
@@ -93,9 +215,7 @@ class LogSoftmax(Function):
 
     @staticmethod
     def forward(ctx: Function, x: Any, dim: int) -> Any:
-        xp = ctx.xp
-        shifted = x - x.max(axis=dim, keepdims=True)
-        y = shifted - xp.log(xp.exp(shifted).sum(axis=dim, keepdims=True))
+        y = ctx._backend.softmax(x, dim, log=True)
         ctx.dim = dim
         ctx.save_for_backward(y)
         return y
@@ -106,29 +226,10 @@ class LogSoftmax(Function):
         return grad_output - y.exp() * grad_output.sum(ctx.dim, keepdim=True), None
 
 
-def _floating(input: Tensor, name: str) -> None:
-    if not input.dtype.is_floating_point:
-        raise RuntimeError(f"\"{name}\" not implemented for '{input.dtype.name}' (use a floating dtype)")
-
-
-def relu(input: Tensor) -> Tensor:
-    return ReLU.apply(input)
-
-
-def sigmoid(input: Tensor) -> Tensor:
-    _floating(input, "sigmoid")
-    return Sigmoid.apply(input)
-
-
-def tanh(input: Tensor) -> Tensor:
-    _floating(input, "tanh")
-    return Tanh.apply(input)
-
-
 def _along_dim(function: type[Function], input: Tensor, dim: int, dtype: dtypes.dtype | None, name: str) -> Tensor:
     if dtype is not None:
         input = input.to(dtype)
-    _floating(input, name)
+    _check_floating(input, name)
     if input.ndim == 0:
         normalize_dim(dim, 0)
         return function.apply(input.reshape(1), 0).reshape(())

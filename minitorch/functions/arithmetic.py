@@ -1,6 +1,7 @@
 """Elementwise arithmetic: + - * / ** and the unary math functions, with comparisons (no grad)."""
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import numpy as np
@@ -221,6 +222,57 @@ class Log(Function):
         return grad_output / x
 
 
+class Expm1(Function):
+    """y = e^x - 1, exact near 0; dx = grad * (y + 1)."""
+
+    forward_on_arrays = True
+
+    @staticmethod
+    def forward(ctx: Function, x: Any) -> Any:
+        with np.errstate(over="ignore"):
+            y = ctx.xp.expm1(x)
+        ctx.save_for_backward(y)
+        return y
+
+    @staticmethod
+    def backward(ctx: Function, grad_output: Tensor) -> Tensor:
+        y, = ctx.saved_tensors
+        return grad_output * (y + 1)
+
+
+class Log1p(Function):
+    """y = ln(1 + x), exact near 0; dx = grad / (1 + x)."""
+
+    forward_on_arrays = True
+
+    @staticmethod
+    def forward(ctx: Function, x: Any) -> Any:
+        ctx.save_for_backward(x)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return ctx.xp.log1p(x)
+
+    @staticmethod
+    def backward(ctx: Function, grad_output: Tensor) -> Tensor:
+        x, = ctx.saved_tensors
+        return grad_output / (x + 1)
+
+
+class Erf(Function):
+    """y = erf x (the backend's: NumPy has none); dx = grad * 2/√π e^(-x²)."""
+
+    forward_on_arrays = True
+
+    @staticmethod
+    def forward(ctx: Function, x: Any) -> Any:
+        ctx.save_for_backward(x)
+        return ctx._backend.erf(x)
+
+    @staticmethod
+    def backward(ctx: Function, grad_output: Tensor) -> Tensor:
+        x, = ctx.saved_tensors
+        return grad_output * (2 / math.sqrt(math.pi)) * exp(-x * x)
+
+
 class Sqrt(Function):
     """y = √x; dx = grad / (2y)."""
 
@@ -322,6 +374,18 @@ def exp(input: Tensor) -> Tensor:
 
 def log(input: Tensor) -> Tensor:
     return Log.apply(_as_float(input))
+
+
+def expm1(input: Tensor) -> Tensor:
+    return Expm1.apply(_as_float(input))
+
+
+def log1p(input: Tensor) -> Tensor:
+    return Log1p.apply(_as_float(input))
+
+
+def erf(input: Tensor) -> Tensor:
+    return Erf.apply(_as_float(input))
 
 
 def sqrt(input: Tensor) -> Tensor:

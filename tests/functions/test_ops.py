@@ -5,6 +5,7 @@ A new op is one row of OPS: its minitorch call, an independent NumPy reference, 
 """
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from typing import Callable
 
@@ -13,6 +14,7 @@ import pytest
 
 import minitorch as mt
 from minitorch.autograd import gradcheck, gradgradcheck
+from minitorch.functions import activation as A
 
 
 def np_softmax(x: np.ndarray, axis: int) -> np.ndarray:
@@ -121,6 +123,19 @@ OPS = [
     Op("relu", lambda a: a.relu(), lambda a: np.maximum(a, 0), [(3, 4)]),
     Op("sigmoid", lambda a: a.sigmoid(), np_sigmoid, [(3, 4)]),
     Op("tanh", lambda a: a.tanh(), np.tanh, [(3, 4)]),
+    Op("leaky_relu", lambda a: A.leaky_relu(a, 0.2), lambda a: np.where(a > 0, a, 0.2 * a), [(3, 4)]),
+    Op("elu", lambda a: A.elu(a, 0.7), lambda a: np.where(a > 0, a, 0.7 * (np.exp(a) - 1)), [(3, 4)]),
+    Op("gelu", lambda a: A.gelu(a), lambda a: a * 0.5 * (1 + np.vectorize(math.erf)(a / math.sqrt(2))), [(3, 4)]),
+    Op("gelu_tanh", lambda a: A.gelu(a, approximate="tanh"),
+       lambda a: 0.5 * a * (1 + np.tanh(math.sqrt(2 / math.pi) * (a + 0.044715 * a ** 3))), [(3, 4)]),
+    Op("silu", lambda a: A.silu(a), lambda a: a / (1 + np.exp(-a)), [(3, 4)]),
+    Op("softplus", lambda a: A.softplus(a * 8, beta=0.5, threshold=2.0) / 8,
+       lambda a: np.where(a * 4 > 2, a, np.log1p(np.exp(a * 4)) / 4), [(3, 4)]),
+    Op("step", lambda a: A.activation(a, "step") * a, lambda a: np.where(a > 0, a, 0.0), [(3, 4)]),
+    Op("identity", lambda a: A.activation(a, "identity"), lambda a: a, [(3, 4)]),
+    Op("expm1", lambda a: mt.expm1(a), np.expm1, [(3, 4)]),
+    Op("log1p", lambda a: mt.log1p(a), np.log1p, [(3, 4)], positive=True),
+    Op("erf", lambda a: mt.erf(a), np.vectorize(math.erf), [(3, 4)]),
     Op("softmax", lambda a: a.softmax(-1), lambda a: np_softmax(a, -1), [(3, 4)]),
     Op("softmax_dim0", lambda a: mt.softmax(a, 0), lambda a: np_softmax(a, 0), [(3, 4)]),
     Op("log_softmax", lambda a: a.log_softmax(1), lambda a: np.log(np_softmax(a, 1)), [(3, 4)]),
@@ -176,6 +191,7 @@ def test_table_covers_every_differentiable_tensor_method() -> None:
     differentiable = ["add", "sub", "mul", "div", "neg", "pow", "exp", "log", "sqrt", "abs", "clamp", "sum", "mean",
                       "var", "std", "max", "min", "maximum", "minimum", "reshape", "view", "flatten", "squeeze",
                       "unsqueeze", "permute", "transpose", "expand", "gather", "matmul", "relu", "sigmoid", "tanh",
-                      "softmax", "log_softmax", "where", "cat", "stack", "einsum", "index"]
+                      "softmax", "log_softmax", "where", "cat", "stack", "einsum", "index", "expm1", "log1p", "erf",
+                      *A.ACTIVATIONS]
     missing = [name for name in differentiable if name not in covered]
     assert not missing, f"ops without a row in OPS: {missing}"
