@@ -6,7 +6,7 @@ from typing import Any, Sequence
 import numpy as np
 
 from . import dtypes
-from .backends import all_backends, backend_for
+from .backends import backend_for, manual_seed_all
 from .dtypes import dtype as DType
 from .tensor import Tensor, shape_from_args
 
@@ -107,6 +107,27 @@ def from_numpy(array: np.ndarray) -> Tensor:
     return Tensor._make(array, backend_for("cpu"))
 
 
+DLPACK_CPU, DLPACK_CUDA = 1, 2  # DLDeviceType codes
+
+
+def from_dlpack(source: Any) -> Tensor:
+    """A tensor sharing memory with any DLPack exporter (a NumPy or CuPy array, a PyTorch tensor)."""
+    if not hasattr(source, "__dlpack_device__"):
+        raise TypeError(f"from_dlpack: expected an object with __dlpack__ and __dlpack_device__, "
+                        f"got {type(source).__name__}")
+    device_type, device_index = source.__dlpack_device__()
+    if device_type == DLPACK_CPU:
+        backend = backend_for("cpu")
+        array = np.from_dlpack(source)
+    elif device_type == DLPACK_CUDA:
+        backend = backend_for(f"cuda:{device_index}")
+        array = backend.xp.from_dlpack(source)
+    else:
+        raise RuntimeError(f"from_dlpack: unsupported DLPack device type {device_type} (only CPU and CUDA)")
+    dtypes.from_numpy_dtype(array.dtype)
+    return Tensor._make(array, backend)
+
+
 def _filled(size: tuple, fill: Any, dtype: DType | None, device: Any, requires_grad: bool) -> Tensor:
     backend = backend_for(device)
     target = dtypes.get_default_dtype() if dtype is None else as_dtype(dtype)
@@ -175,8 +196,7 @@ def randn_like(input: Tensor, dtype: DType | None = None, device: Any = None, re
 # ---- random numbers: one generator per device, reset by manual_seed ----
 def manual_seed(seed: int) -> None:
     """Seed the generator of every device, so that runs repeat exactly."""
-    for backend in all_backends():
-        backend.manual_seed(int(seed))
+    manual_seed_all(int(seed))
 
 
 def _random_float(sample: str, size: tuple, dtype: DType | None, device: Any, requires_grad: bool) -> Tensor:

@@ -219,6 +219,20 @@ class Tensor:
             )
         return self._data
 
+    def __array__(self, dtype: Any = None, copy: bool | None = None) -> Any:
+        """NumPy's view of a CPU tensor (np.asarray(t)); like numpy(), refused for tensors that require grad."""
+        array = self.numpy()
+        return array if dtype is None else array.astype(dtype, copy=bool(copy))
+
+    def __dlpack__(self, **kwargs: Any) -> Any:
+        """Export the storage, zero-copy, to NumPy, CuPy or PyTorch (their from_dlpack)."""
+        if self._requires_grad:
+            raise RuntimeError("Can't export tensors that require gradient, use tensor.detach()")
+        return self._data.__dlpack__(**kwargs)
+
+    def __dlpack_device__(self) -> tuple[int, int]:
+        return self._data.__dlpack_device__()
+
     def detach(self) -> Tensor:
         """The same storage, cut from the graph (requires_grad False)."""
         detached = Tensor._make(self._data, self._backend, version_counter=self._version_counter)

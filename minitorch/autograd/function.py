@@ -255,7 +255,7 @@ class AccumulateGrad:
         if variable.grad is None:
             # a copy: the same gradient array may reach several leaves, whose .grad must not alias
             variable.grad = grad if create_graph else Tensor._make(grad._data.copy(), grad._backend)
-        elif create_graph or not variable.grad._data.flags.writeable:
+        elif create_graph or not getattr(variable.grad._data.flags, "writeable", True):
             variable.grad = variable.grad + grad
         else:
             variable.grad._data += grad._data

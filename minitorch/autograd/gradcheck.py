@@ -19,6 +19,11 @@ def _as_tuple(values: Any) -> tuple:
     return (values,) if isinstance(values, Tensor) else tuple(values)
 
 
+def _host_values(tensor: Any) -> np.ndarray:
+    """A tensor's values as a flat float64 NumPy array, from any device."""
+    return tensor._backend.to_numpy(tensor._data).astype(np.float64).reshape(-1)
+
+
 def _differentiable_outputs(function: Callable, inputs: tuple) -> tuple:
     return tuple(output for output in _as_tuple(function(*inputs)) if output.requires_grad)
 
@@ -27,7 +32,7 @@ def _numerical_jacobian(function: Callable, inputs: tuple, input_index: int, out
                         eps: float) -> np.ndarray:
     """J[i, j] = (f(x + eps e_j) - f(x - eps e_j))_i / 2 eps, nudging the input's storage in place."""
     def evaluate() -> np.ndarray:
-        return _differentiable_outputs(function, inputs)[output_index]._data.astype(np.float64).reshape(-1)
+        return _host_values(_differentiable_outputs(function, inputs)[output_index])
 
     flat = inputs[input_index]._data.reshape(-1)  # a view: writing it nudges the input itself
     columns = []
@@ -53,9 +58,9 @@ def _analytical_jacobian(outputs: tuple, output_index: int, inputs: tuple, input
     for i in range(output.numel()):
         unit = np.zeros(output.numel(), dtype=output._data.dtype)
         unit[i] = 1
-        grad_output = Tensor._make(unit.reshape(output._data.shape), output._backend)
+        grad_output = Tensor._make(output._backend.asarray(unit.reshape(output._data.shape)), output._backend)
         result, = grad(output, target, grad_output, retain_graph=True, allow_unused=True)
-        rows.append(np.zeros(target.numel()) if result is None else result._data.astype(np.float64).reshape(-1))
+        rows.append(np.zeros(target.numel()) if result is None else _host_values(result))
     return np.stack(rows) if rows else np.zeros((0, target.numel()))
 
 

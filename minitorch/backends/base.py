@@ -22,6 +22,9 @@ class Backend(Protocol):
     def to_numpy(self, array: Any) -> Any:
         """A NumPy array with the same values (a view on the CPU)."""
 
+    def reshape_view(self, array: Any, shape: tuple) -> Any:
+        """array in a new shape without copying; ValueError when its strides do not allow that."""
+
     def erf(self, x: Any) -> Any:
         """The error function of each element."""
 

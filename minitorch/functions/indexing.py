@@ -12,17 +12,20 @@ from ..tensor import Tensor
 from .reduction import normalize_dim
 
 
-def _index_part(part: Any) -> Any:
-    """One element of an index as NumPy understands it; IndexError for what PyTorch refuses."""
+def _index_part(part: Any, backend: Any) -> Any:
+    """One element of an index as the array module understands it; IndexError for what PyTorch refuses.
+
+    Index tensors and lists move to the indexed tensor's device, as PyTorch allows.
+    """
     if isinstance(part, Tensor):
         if part.dtype.is_floating_point:
             raise IndexError(f"tensors used as indices must be long, int or bool tensors, got {part.dtype.name}")
-        return part._data
+        return part._data if part._backend is backend else backend.asarray(part._backend.to_numpy(part._data))
     if isinstance(part, (list, tuple)):
         array = np.asarray([p.item() if isinstance(p, Tensor) else p for p in part])
         if array.dtype.kind not in "iub":
             raise IndexError(f"index lists must hold integers or bools, got {part!r}")
-        return array
+        return backend.asarray(array)
     if part is None or part is Ellipsis or isinstance(part, (slice, int, np.integer, bool, np.bool_)):
         return part
     raise IndexError(
@@ -31,10 +34,10 @@ def _index_part(part: Any) -> Any:
     )
 
 
-def normalize_index(index: Any) -> tuple:
-    """An index as a tuple NumPy can apply, and whether it is basic (a view, no index arrays)."""
+def normalize_index(index: Any, backend: Any) -> tuple:
+    """An index as a tuple the backend's arrays can take."""
     parts = index if isinstance(index, tuple) else (index,)
-    return tuple(_index_part(part) for part in parts)
+    return tuple(_index_part(part, backend) for part in parts)
 
 
 def is_basic(index: tuple) -> bool:
@@ -108,8 +111,11 @@ class IndexPut(Function):
 
 def _along_dim(index: Any, dim: int, xp: Any) -> tuple:
     """Full index arrays addressing, for every position of `index`, the element index[...] along dim."""
-    grids = list(xp.indices(index.shape, sparse=True))
-    grids[dim] = index
+    grids = []
+    for axis, size in enumerate(index.shape):
+        shape = [1] * index.ndim
+        shape[axis] = size
+        grids.append(index if axis == dim else xp.arange(size).reshape(shape))
     return tuple(grids)
 
 
@@ -170,12 +176,12 @@ class Where(Function):
 
 def getitem(input: Tensor, index: Any) -> Tensor:
     """input[index]: ints, slices with steps, None, Ellipsis, integer and boolean index tensors."""
-    return Index.apply(input, normalize_index(index))
+    return Index.apply(input, normalize_index(index, input._backend))
 
 
 def setitem(input: Tensor, index: Any, value: Any) -> None:
     """input[index] = value, in place (recorded by autograd like PyTorch's index_put_)."""
-    index = normalize_index(index)
+    index = normalize_index(index, input._backend)
     tracked = is_grad_enabled() and (input.requires_grad or (isinstance(value, Tensor) and value.requires_grad))
     if not tracked:
         if input.requires_grad and input.is_leaf and is_grad_enabled():
@@ -197,5 +203,8 @@ def gather(input: Tensor, dim: int, index: Tensor) -> Tensor:
     if index.ndim != input.ndim:
         raise RuntimeError(f"Index tensor must have the same number of dimensions as input tensor "
                            f"({index.ndim} and {input.ndim})")
+    if index._backend is not input._backend:
+        raise RuntimeError("Expected all tensors to be on the same device, but found at least two devices, "
+                           f"{input.device} and {index.device}! (gather's index)")
     axis = normalize_dim(dim, input.ndim)
     return Gather.apply(input, axis, index._data)

@@ -137,7 +137,7 @@ def view(input: Tensor, *shape: Any) -> Tensor:
     """Like reshape, but always a view: RuntimeError when the strides do not allow one."""
     target = _resolve_shape(shape_from_args(shape, "shape"), input.numel())
     try:
-        input._backend.xp.reshape(input._data, target, copy=False)
+        input._backend.reshape_view(input._data, target)
     except ValueError:
         raise RuntimeError(
             f"view size is not compatible with input tensor's size and stride (at least one dimension spans "

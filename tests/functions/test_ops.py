@@ -16,6 +16,8 @@ import minitorch as mt
 from minitorch.autograd import gradcheck, gradgradcheck
 from minitorch.functions import activation as A
 
+from ..conftest import requires_gpu
+
 
 def np_softmax(x: np.ndarray, axis: int) -> np.ndarray:
     e = np.exp(x - x.max(axis=axis, keepdims=True))
@@ -97,7 +99,7 @@ OPS = [
     Op("index_bool", lambda a: a[a > 0], lambda a: a[a > 0], [(4, 3)]),
     Op("index_two_tensors", lambda a: a[mt.tensor([0, 1, 1]), mt.tensor([2, 0, 2])],
        lambda a: a[[0, 1, 1], [2, 0, 2]], [(2, 3)]),
-    Op("gather", lambda a: a.gather(1, mt.tensor([[0, 0], [2, 1]])),
+    Op("gather", lambda a: a.gather(1, mt.tensor([[0, 0], [2, 1]], device=a.device)),
        lambda a: np.take_along_axis(a, np.array([[0, 0], [2, 1]]), 1), [(2, 3)]),
     # matrix products
     Op("matmul_2d", lambda a, b: a @ b, lambda a, b: a @ b, [(3, 4), (4, 2)]),
@@ -183,6 +185,41 @@ def test_gradient_dtype_and_shape_match_each_input(op: Op) -> None:
         assert tensor.grad is not None
         assert tensor.grad.dtype is mt.float32
         assert tensor.grad.shape == tensor.shape
+
+
+def _forward_and_gradients(op: Op, arrays: list[np.ndarray], device: str) -> tuple:
+    """The op's output and every input's gradient (for a fixed random weighting), as NumPy arrays."""
+    inputs = [mt.tensor(array, device=device, requires_grad=True) for array in arrays]
+    output = op.function(*inputs)
+    weights = np.random.default_rng(4).standard_normal(tuple(output.shape))
+    (output * mt.tensor(weights, dtype=output.dtype, device=device)).sum().backward()
+    assert output.device == device and all(tensor.grad.device == device for tensor in inputs)
+    return output.detach().cpu().numpy(), [tensor.grad.cpu().numpy() for tensor in inputs]
+
+
+@pytest.mark.parametrize("op", OPS, ids=[op.name for op in OPS])
+def test_ops_follow_their_tensors_device(op: Op, fake_cuda) -> None:
+    """On a stand-in "cuda" device (NumPy under another name) every op stays there and gives the CPU's numbers."""
+    arrays = make_inputs(op, seed=5)
+    cpu_output, cpu_grads = _forward_and_gradients(op, arrays, "cpu")
+    device_output, device_grads = _forward_and_gradients(op, arrays, "cuda:0")
+    np.testing.assert_allclose(device_output, cpu_output, rtol=1e-12)
+    for device_grad, cpu_grad in zip(device_grads, cpu_grads):
+        np.testing.assert_allclose(device_grad, cpu_grad, rtol=1e-12, atol=1e-15)
+
+
+@requires_gpu
+@pytest.mark.gpu
+@pytest.mark.parametrize("op", OPS, ids=[op.name for op in OPS])
+def test_ops_on_a_real_gpu_match_the_cpu(op: Op) -> None:
+    arrays = make_inputs(op, seed=6)
+    cpu_output, cpu_grads = _forward_and_gradients(op, arrays, "cpu")
+    gpu_output, gpu_grads = _forward_and_gradients(op, arrays, "cuda:0")
+    np.testing.assert_allclose(gpu_output, cpu_output, rtol=1e-10, atol=1e-12)
+    for gpu_grad, cpu_grad in zip(gpu_grads, cpu_grads):
+        np.testing.assert_allclose(gpu_grad, cpu_grad, rtol=1e-10, atol=1e-12)
+    inputs = [mt.tensor(array, device="cuda", requires_grad=True) for array in arrays]
+    assert gradcheck(op.function, inputs)
 
 
 def test_table_covers_every_differentiable_tensor_method() -> None:

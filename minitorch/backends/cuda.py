@@ -1,0 +1,134 @@
+"""The CUDA backend: CuPy arrays on one GPU; activations, softmax, cross-entropy and optimizer steps
+run as our kernels (kernels/, compiled once per process), everything else through CuPy (cuBLAS for matmul).
+
+CuPy is imported only here, and only when a CUDA device is first used.
+"""
+from __future__ import annotations
+
+import functools
+from typing import Any
+
+from .device import device
+
+INSTALL_HINT = "pip install 'minitorch[cuda13]' (or 'minitorch[cuda12]' for a CUDA 12 driver)"
+
+
+def _import_cupy() -> Any:
+    import cupy  # noqa: PLC0415 - the optional dependency, imported on first use only
+
+    return cupy
+
+
+@functools.cache
+def unavailable_reason() -> str | None:
+    """Why no CUDA device can be used here (CuPy missing, no driver, no device), or None if one can."""
+    try:
+        cupy = _import_cupy()
+    except ImportError as error:
+        return f"CuPy is not installed ({error}); {INSTALL_HINT}"
+    try:
+        count = cupy.cuda.runtime.getDeviceCount()
+    except Exception as error:  # CuPy raises CUDARuntimeError (e.g. cudaErrorInsufficientDriver) without a driver
+        return f"the NVIDIA driver is missing or too old for this CuPy build ({type(error).__name__}: {error})"
+    if count == 0:
+        return "no CUDA device was found"
+    return None
+
+
+def device_count() -> int:
+    if unavailable_reason() is not None:
+        return 0
+    return int(_import_cupy().cuda.runtime.getDeviceCount())
+
+
+class CUDABackend:
+    """Tensors on "cuda:N" hold CuPy arrays of GPU N."""
+
+    def __init__(self, index: int) -> None:
+        self.device = device("cuda", index)
+        self.xp = _import_cupy()
+        self._seed: int | None = None
+        self._generator: Any = None
+
+    @functools.cached_property
+    def kernels(self) -> Any:
+        """Our compiled kernels (compiled on first use, once per process)."""
+        from .cuda_kernels import CudaKernels
+
+        return CudaKernels()
+
+    def asarray(self, data: Any, dtype: Any = None) -> Any:
+        with self.xp.cuda.Device(self.device.index):
+            return self.xp.asarray(data, dtype=dtype)
+
+    def to_numpy(self, array: Any) -> Any:
+        return self.xp.asnumpy(array)
+
+    def manual_seed(self, seed: int) -> None:
+        self._seed = seed
+        self._generator = None
+
+    @property
+    def generator(self) -> Any:
+        if self._generator is None:
+            with self.xp.cuda.Device(self.device.index):
+                self._generator = self.xp.random.default_rng(self._seed)
+        return self._generator
+
+    def synchronize(self) -> None:
+        self.xp.cuda.Device(self.device.index).synchronize()
+
+    def erf(self, x: Any) -> Any:
+        from cupyx.scipy.special import erf
+
+        return erf(x)
+
+    def index_add(self, target: Any, index: tuple, values: Any) -> None:
+        import cupyx
+
+        cupyx.scatter_add(target, index, values)
+
+    def reshape_view(self, array: Any, shape: tuple) -> Any:
+        view = array.view()
+        try:
+            view.shape = shape
+        except AttributeError as error:  # CuPy's way of saying the strides need a copy
+            raise ValueError(str(error)) from None
+        return view
+
+    # the ops that are our kernels: same signatures and meaning as the CPU backend's
+    def activation_forward(self, spec: Any, x: Any, params: tuple) -> Any:
+        return self.kernels.activation_forward(spec, x, params)
+
+    def activation_backward(self, spec: Any, grad_output: Any, saved: Any, params: tuple) -> Any:
+        return self.kernels.activation_backward(spec, grad_output, saved, params)
+
+    def bias_activation_forward(self, spec: Any, x: Any, bias: Any, params: tuple) -> tuple:
+        return self.kernels.bias_activation_forward(spec, x, bias, params)
+
+    def softmax(self, x: Any, dim: int, log: bool) -> Any:
+        return self.kernels.softmax(x, dim, log)
+
+    def cross_entropy_forward(self, logits: Any, target: Any, ignore_index: int) -> tuple:
+        return self.kernels.cross_entropy_forward(logits, target, ignore_index)
+
+    def cross_entropy_backward(self, logits: Any, target: Any, logsumexp: Any, grad_loss: Any,
+                               ignore_index: int) -> Any:
+        return self.kernels.cross_entropy_backward(logits, target, logsumexp, grad_loss, ignore_index)
+
+    def sgd_update(self, *args: Any, **kwargs: Any) -> Any:
+        return self.kernels.sgd_update(*args, **kwargs)
+
+    def adam_update(self, *args: Any, **kwargs: Any) -> Any:
+        return self.kernels.adam_update(*args, **kwargs)
+
+
+def create_cuda_backend(index: int) -> CUDABackend:
+    """The backend of GPU `index`; RuntimeError saying why when no GPU is usable."""
+    reason = unavailable_reason()
+    if reason is not None:
+        raise RuntimeError(f"cannot use device 'cuda:{index}': {reason}")
+    count = device_count()
+    if index >= count:
+        raise RuntimeError(f"CUDA error: invalid device ordinal (cuda:{index} requested, {count} device(s) present)")
+    return CUDABackend(index)
