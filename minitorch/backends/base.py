@@ -31,6 +31,35 @@ class Backend(Protocol):
     def index_add(self, target: Any, index: tuple, values: Any) -> None:
         """target[index] += values in place, adding up repeated indices."""
 
+    # Kernels: the CUDA backend runs these as our CUDA kernels, the CPU backend as NumPy formulas.
+    def activation_forward(self, spec: Any, x: Any, params: tuple) -> Any:
+        """y = f(x) for a registered activation."""
+
+    def activation_backward(self, spec: Any, grad_output: Any, saved: Any, params: tuple) -> Any:
+        """grad_output · f'(saved) in one pass (saved: the output for sigmoid/tanh, else the input)."""
+
+    def bias_activation_forward(self, spec: Any, x: Any, bias: Any, params: tuple) -> tuple:
+        """(x + bias or None, f(x + bias)) in one pass, for Linear followed by an activation."""
+
+    def softmax(self, x: Any, dim: int, log: bool) -> Any:
+        """softmax or log_softmax along dim."""
+
+    def cross_entropy_forward(self, logits: Any, target: Any, ignore_index: int) -> tuple:
+        """(per-row loss, per-row logsumexp) of logits (N, C) against class indices (N,)."""
+
+    def cross_entropy_backward(self, logits: Any, target: Any, logsumexp: Any, grad_loss: Any,
+                               ignore_index: int) -> Any:
+        """(softmax(logits) - one_hot(target)) · grad_loss per row."""
+
+    def sgd_update(self, param: Any, grad: Any, momentum_buffer: Any, lr: float, momentum: float,
+                   dampening: float, weight_decay: float, nesterov: bool, maximize: bool = False) -> Any:
+        """One torch.optim.SGD step in place; returns the momentum buffer."""
+
+    def adam_update(self, param: Any, grad: Any, exp_avg: Any, exp_avg_sq: Any, step: int, lr: float,
+                    beta1: float, beta2: float, eps: float, weight_decay: float,
+                    decoupled_weight_decay: bool) -> None:
+        """One torch.optim.Adam (AdamW when decoupled) step in place."""
+
     def manual_seed(self, seed: int) -> None:
         """Reset this device's random generator."""
 

@@ -78,6 +78,13 @@ class CPUBackend:
             derivative = spec.derivative(NUMPY_MATH, _compute_dtype(saved), *params)
             return np.asarray(_compute_dtype(grad_output) * derivative, dtype=grad_output.dtype)
 
+    def bias_activation_forward(self, spec: Any, x: np.ndarray, bias: np.ndarray,
+                                params: tuple) -> tuple[np.ndarray | None, np.ndarray]:
+        """y = f(x + bias) for x (..., features); also returns x + bias when the derivative needs the input."""
+        pre_activation = x + bias
+        y = self.activation_forward(spec, pre_activation, params)
+        return (None if spec.from_output else pre_activation), y
+
     def softmax(self, x: np.ndarray, dim: int, log: bool) -> np.ndarray:
         """softmax (or log_softmax) along dim, shifted by the max so it never overflows."""
         work = _compute_dtype(x)

@@ -66,6 +66,29 @@ class Activation(Function):
         return Tensor._make(grad_input, ctx._backend), None, None
 
 
+class BiasActivation(Function):
+    """y = f(x + bias) in one kernel (Linear followed by an activation); dx = dbias = grad · f'."""
+
+    forward_on_arrays = True
+
+    @staticmethod
+    def forward(ctx: Function, x: Any, bias: Any, spec: ActivationSpec, p0: float, p1: float) -> Any:
+        pre_activation, y = ctx._backend.bias_activation_forward(spec, x, bias, (p0, p1))
+        ctx.spec, ctx.params = spec, (p0, p1)
+        ctx.save_for_backward(y if spec.from_output else pre_activation)
+        return y
+
+    @staticmethod
+    def backward(ctx: Function, grad_output: Tensor) -> tuple:
+        saved, = ctx.saved_tensors
+        if is_grad_enabled():
+            grad = grad_output * ctx.spec.derivative(TENSOR_MATH, saved, *ctx.params).to(saved.dtype)
+        else:
+            grad = Tensor._make(ctx._backend.activation_backward(ctx.spec, grad_output._data, saved._data,
+                                                                 ctx.params), ctx._backend)
+        return grad, grad, None, None, None  # the engine sums the bias gradient over the batch dims
+
+
 def register(name: str, forward: Callable, derivative: Callable, from_output: bool = False) -> None:
     """Add an activation: its Function class (named like PyTorch's node, e.g. SigmoidBackward0) and spec."""
     spec = ActivationSpec(name, forward, derivative, from_output)
@@ -146,6 +169,19 @@ def activation(input: Tensor, name: str, p0: float = 0.0, p1: float = 0.0) -> Te
         raise ValueError(f"unknown activation '{name}'; registered: {', '.join(ACTIVATIONS)}")
     _check_floating(input, name)
     return ACTIVATION_FUNCTIONS[name].apply(input, float(p0), float(p1))
+
+
+def bias_activation(input: Tensor, bias: Tensor, name: str, p0: float = 0.0, p1: float = 0.0) -> Tensor:
+    """activation(input + bias) as one fused pass; bias (features,) broadcasts over input (..., features)."""
+    _check_floating(input, name)
+    if name not in ACTIVATIONS:
+        raise ValueError(f"unknown activation '{name}'; registered: {', '.join(ACTIVATIONS)}")
+    if bias.ndim != 1 or input.ndim == 0 or bias.shape[0] != input.shape[-1]:
+        raise RuntimeError(f"bias_activation: bias of shape {tuple(bias.shape)} does not match the last dim of "
+                           f"input {tuple(input.shape)}")
+    if bias.dtype is not input.dtype:
+        raise RuntimeError(f"bias_activation: input is {input.dtype.name} but bias is {bias.dtype.name}")
+    return BiasActivation.apply(input.contiguous(), bias, ACTIVATIONS[name], float(p0), float(p1))
 
 
 def relu(input: Tensor) -> Tensor:

@@ -232,3 +232,21 @@ def test_table_covers_every_differentiable_tensor_method() -> None:
                       *A.ACTIVATIONS]
     missing = [name for name in differentiable if name not in covered]
     assert not missing, f"ops without a row in OPS: {missing}"
+
+
+@pytest.mark.parametrize("name", list(A.ACTIVATIONS))
+def test_fused_bias_activation_matches_the_two_step_form(name: str) -> None:
+    rng = np.random.default_rng(7)
+    x_values, bias_values = rng.standard_normal((5, 4)), rng.standard_normal(4)
+    fused_x = mt.tensor(x_values, requires_grad=True)
+    fused_bias = mt.tensor(bias_values, requires_grad=True)
+    fused = A.bias_activation(fused_x, fused_bias, name, 0.3, 1.5)
+    plain_x = mt.tensor(x_values, requires_grad=True)
+    plain_bias = mt.tensor(bias_values, requires_grad=True)
+    plain = A.activation(plain_x + plain_bias, name, 0.3, 1.5)
+    np.testing.assert_allclose(fused.detach().numpy(), plain.detach().numpy(), rtol=1e-14)
+    fused.sum().backward()
+    plain.sum().backward()
+    np.testing.assert_allclose(fused_x.grad.numpy(), plain_x.grad.numpy(), rtol=1e-14)
+    np.testing.assert_allclose(fused_bias.grad.numpy(), plain_bias.grad.numpy(), rtol=1e-14)
+    assert gradcheck(lambda x, b: A.bias_activation(x, b, name, 0.3, 1.5), [fused_x, fused_bias])
