@@ -9,7 +9,6 @@ import weakref
 from typing import Any, Iterator
 
 from . import dtypes
-from .autograd.function import AccumulateGrad
 from .autograd.grad_mode import is_grad_enabled
 from .backends import backend_for
 from .backends.device import device as Device
@@ -312,6 +311,8 @@ class Tensor:
             return self._grad_fn, self._output_nr
         accumulator = self._grad_accumulator() if self._grad_accumulator is not None else None
         if accumulator is None:
+            from .autograd.function import AccumulateGrad
+
             accumulator = AccumulateGrad(self)
             # weak, so that the leaf and its accumulator never form a cycle
             self._grad_accumulator = weakref.ref(accumulator)
@@ -412,10 +413,12 @@ class Tensor:
 
     def copy_(self, source: Tensor) -> Tensor:
         """Copy the values of `source` (broadcast to self's shape) into self's storage."""
-        with_no_grad_or_leaf = not (is_grad_enabled() and self._requires_grad and self.is_leaf)
-        if not with_no_grad_or_leaf:
+        if is_grad_enabled() and self._requires_grad and self.is_leaf:
             raise RuntimeError("a leaf Variable that requires grad is being used in an in-place operation.")
-        self._data[...] = source._data if isinstance(source, Tensor) else source
+        if isinstance(source, Tensor):
+            source = source._data if source._backend is self._backend else self._backend.asarray(
+                source._backend.to_numpy(source._data))
+        self._data[...] = source
         self._version_counter.value += 1
         return self
 
@@ -442,7 +445,7 @@ class Tensor:
 
     def __bool__(self) -> bool:
         if self._data.size != 1:
-            raise RuntimeError(f"Boolean value of Tensor with more than one value is ambiguous")
+            raise RuntimeError("Boolean value of Tensor with more than one value is ambiguous")
         return bool(self.item())
 
     def __float__(self) -> float:

@@ -4,6 +4,8 @@ from __future__ import annotations
 from collections import deque
 from typing import Any, Sequence
 
+from ..functions.reduction import sum_to_shape
+from ..tensor import Tensor
 from .function import AccumulateGrad
 
 
@@ -22,8 +24,6 @@ def grad(outputs: Any, inputs: Any, grad_outputs: Any = None, retain_graph: bool
     With create_graph=True the backward pass is itself recorded, so the result can be
     differentiated again.
     """
-    from ..tensor import Tensor
-
     single_input = isinstance(inputs, Tensor)
     inputs = (inputs,) if single_input else tuple(inputs)
     roots, root_grads = _roots_and_grads(outputs, grad_outputs)
@@ -46,8 +46,6 @@ def grad(outputs: Any, inputs: Any, grad_outputs: Any = None, retain_graph: bool
 
 def _roots_and_grads(outputs: Any, grad_outputs: Any) -> tuple[list, list]:
     """The root edges and their starting gradients (ones for a scalar output)."""
-    from ..tensor import Tensor
-
     outputs = (outputs,) if isinstance(outputs, Tensor) else tuple(outputs)
     if grad_outputs is None or isinstance(grad_outputs, Tensor):
         grad_outputs = (grad_outputs,) * len(outputs) if grad_outputs is None else (grad_outputs,)
@@ -176,8 +174,6 @@ def _store_retained_grads(node: Any, grads: list, create_graph: bool) -> None:
 
 def _match_input(grad: Any, node: Any, index: int) -> Any:
     """Bring a gradient to its input's shape (summing broadcast dims) and dtype, as PyTorch's engine does."""
-    from ..functions.reduction import sum_to_shape
-
     shape, dtype = node._input_meta[index]
     if grad.shape != shape:
         try:

@@ -8,6 +8,7 @@ from __future__ import annotations
 import weakref
 from typing import Any
 
+from ..backends.cpu import cpu
 from .grad_mode import enable_grad, is_grad_enabled, no_grad
 
 SECOND_BACKWARD_MESSAGE = (
@@ -35,8 +36,6 @@ class SavedTensor:
         self.saved_version = version_counter.value if version_counter is not None else 0
 
     def unpack(self, node: Function) -> Any:
-        from ..tensor import Tensor
-
         if self.version_counter is not None and self.version_counter.value != self.saved_version:
             raise RuntimeError(
                 "one of the variables needed for gradient computation has been modified by an inplace "
@@ -66,16 +65,17 @@ class Function:
     forward_on_arrays = False
     is_view = False  # the output shares the first input's storage (and its version counter)
 
-    def __init__(self) -> None:
-        self.needs_input_grad: tuple[bool, ...] = ()
-        self.next_edges: tuple = ()
-        self.materialize_grads = True
-        self._to_save: tuple = ()
-        self._saved: tuple[SavedTensor | None, ...] = ()
-        self._released = False
-        self._retained: dict[int, weakref.ref] | None = None
-        self._backend: Any = None
-        self.output_backend: Any = None  # set by a forward whose result lives on another device
+    # node state, as class-level defaults so that creating a node costs nothing until it is recorded
+    needs_input_grad: tuple[bool, ...] = ()
+    next_edges: tuple = ()
+    n_outputs = 1
+    materialize_grads = True
+    output_backend: Any = None  # set by a forward whose result lives on another device
+    _to_save: tuple = ()
+    _saved: tuple[SavedTensor | None, ...] = ()
+    _released = False
+    _retained: dict[int, weakref.ref] | None = None
+    _backend: Any = None
 
     @staticmethod
     def forward(ctx: Function, *args: Any, **kwargs: Any) -> Any:
@@ -126,8 +126,6 @@ class Function:
     @classmethod
     def apply(cls, *args: Any, **kwargs: Any) -> Any:
         """Run forward on the arguments and, when grad mode and an input asks for it, record the node."""
-        from ..tensor import Tensor
-
         ctx = cls()
         backend = None
         requires_grad = False
@@ -140,18 +138,15 @@ class Function:
                         "Expected all tensors to be on the same device, but found at least two devices, "
                         f"{backend.device} and {arg._backend.device}!"
                     )
-                requires_grad = requires_grad or arg._requires_grad
-        if backend is None:
-            from ..backends import backend_for
-
-            backend = backend_for(None)
-        ctx._backend = backend
+                if arg._requires_grad:
+                    requires_grad = True
+        ctx._backend = backend = backend or cpu
         record = requires_grad and is_grad_enabled()
         if record:
-            ctx.needs_input_grad = tuple(isinstance(arg, Tensor) and arg._requires_grad for arg in args)
+            ctx.needs_input_grad = tuple([isinstance(arg, Tensor) and arg._requires_grad for arg in args])
 
         if cls.forward_on_arrays:
-            forward_args = tuple(arg._data if isinstance(arg, Tensor) else arg for arg in args)
+            forward_args = tuple([arg._data if isinstance(arg, Tensor) else arg for arg in args])
             raw_outputs = cls.forward(ctx, *forward_args, **kwargs)
         else:
             forward_args = args
@@ -159,40 +154,35 @@ class Function:
                 raw_outputs = cls.forward(ctx, *args, **kwargs)
         if ctx.output_backend is not None:
             backend = ctx._backend = ctx.output_backend
-        single = not isinstance(raw_outputs, tuple)
-        outputs_in = (raw_outputs,) if single else raw_outputs
-        # NumPy turns 0-d results into scalars; a tensor always holds an array
-        arrays = tuple(out._data if isinstance(out, Tensor) else backend.xp.asarray(out) for out in outputs_in)
-
+        outputs_in = raw_outputs if type(raw_outputs) is tuple else (raw_outputs,)
+        to_array = backend.xp.asarray  # NumPy turns 0-d results into scalars; a tensor always holds an array
         outputs = []
-        for output_nr, array in enumerate(arrays):
+        for output_nr, out in enumerate(outputs_in):
+            array = out._data if isinstance(out, Tensor) else to_array(out)
             differentiable = record and array.dtype.kind == "f"
-            output = Tensor._make(array, backend, requires_grad=differentiable,
-                                  grad_fn=ctx if differentiable else None, output_nr=output_nr)
-            outputs.append(output)
+            outputs.append(Tensor._make(array, backend, differentiable, ctx if differentiable else None, output_nr))
         if cls.is_view:
             source = args[0]
-            if backend.xp.may_share_memory(arrays[0], source._data):
+            if backend.xp.may_share_memory(outputs[0]._data, source._data):
                 outputs[0]._version_counter = source._version_counter
                 outputs[0]._base = source if source._base is None else source._base
 
         if record:
-            ctx.next_edges = tuple(arg._edge() if isinstance(arg, Tensor) and arg._requires_grad else None
-                                   for arg in args)
-            ctx._input_meta = tuple((arg._data.shape, arg.dtype) if isinstance(arg, Tensor) else None
-                                    for arg in args)
-            ctx._output_meta = tuple((array.shape, array.dtype) for array in arrays)
-            ctx.n_outputs = len(arrays)
-            ctx._saved = tuple(ctx._resolve_saved(value, args, forward_args, outputs_in, outputs)
-                               for value in ctx._to_save)
+            ctx.next_edges = tuple([arg._edge() if isinstance(arg, Tensor) and arg._requires_grad else None
+                                    for arg in args])
+            ctx._input_meta = tuple([(arg._data.shape, arg.dtype) if isinstance(arg, Tensor) else None
+                                     for arg in args])
+            ctx._output_meta = tuple([(output._data.shape, output._data.dtype) for output in outputs])
+            ctx.n_outputs = len(outputs)
+            if ctx._to_save:
+                ctx._saved = tuple([ctx._resolve_saved(value, args, forward_args, outputs_in, outputs)
+                                    for value in ctx._to_save])
         ctx._to_save = ()
-        return outputs[0] if single else tuple(outputs)
+        return outputs[0] if type(raw_outputs) is not tuple else tuple(outputs)
 
     def _resolve_saved(self, value: Any, args: tuple, forward_args: tuple, raw_outputs: tuple,
                        outputs: list) -> SavedTensor | None:
         """Tell a saved value apart by identity: an input, an output of this op, or a constant."""
-        from ..tensor import Tensor
-
         if value is None:
             return None
         for output_nr, raw in enumerate(raw_outputs):
@@ -210,8 +200,6 @@ class Function:
 
     def _call_backward(self, grad_outputs: list, create_graph: bool) -> tuple:
         """Run backward on the output gradients; returns one gradient (or None) per input."""
-        from ..tensor import Tensor
-
         if self.materialize_grads:
             grad_outputs = [
                 Tensor._make(self._backend.xp.zeros(shape, dtype), self._backend) if grad is None else grad
@@ -249,8 +237,6 @@ class AccumulateGrad:
         return f"<AccumulateGrad object at {id(self):#x}>"
 
     def accumulate(self, grad: Any, create_graph: bool) -> None:
-        from ..tensor import Tensor
-
         variable = self.variable
         if variable.grad is None:
             # a copy: the same gradient array may reach several leaves, whose .grad must not alias
@@ -260,3 +246,7 @@ class AccumulateGrad:
         else:
             variable.grad._data += grad._data
             variable.grad._version_counter.value += 1
+
+
+# tensor.py needs AccumulateGrad from this module, so Tensor comes in once both are defined
+from ..tensor import Tensor  # noqa: E402
