@@ -46,10 +46,14 @@ def _check_number(value: Any, op_name: str, other: Any) -> None:
 
 def binary(function: type[Function], a: Any, b: Any, op_name: str, result_dtype: DType | None = None) -> Tensor:
     """Apply a binary Function after PyTorch's type promotion, with a clear broadcasting error."""
-    _check_number(a, op_name, b)
-    _check_number(b, op_name, a)
-    dtype = result_dtype or dtypes.result_type(a, b)
-    left, right = _operand(a, dtype), _operand(b, dtype)
+    if (result_dtype is None and type(a) is Tensor and type(b) is Tensor
+            and a._data.dtype == b._data.dtype):  # the common case: nothing to promote
+        left, right = a, b
+    else:
+        _check_number(a, op_name, b)
+        _check_number(b, op_name, a)
+        dtype = result_dtype or dtypes.result_type(a, b)
+        left, right = _operand(a, dtype), _operand(b, dtype)
     try:
         return function.apply(left, right)
     except ValueError:

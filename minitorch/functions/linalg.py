@@ -9,6 +9,7 @@ import numpy as np
 from ..autograd.function import Function
 from ..tensor import Tensor
 from .arithmetic import broadcast_shapes
+from .shape import Permute
 
 
 class MatMul(Function):
@@ -26,8 +27,14 @@ class MatMul(Function):
     @staticmethod
     def backward(ctx: Function, grad_output: Tensor) -> tuple:
         a, b = ctx.saved_tensors
-        return (grad_output @ b.mT if ctx.needs_input_grad[0] else None,
-                a.mT @ grad_output if ctx.needs_input_grad[1] else None)
+        return (MatMul.apply(grad_output, _swap_last_dims(b)) if ctx.needs_input_grad[0] else None,
+                MatMul.apply(_swap_last_dims(a), grad_output) if ctx.needs_input_grad[1] else None)
+
+
+def _swap_last_dims(matrices: Tensor) -> Tensor:
+    order = list(range(matrices.ndim))
+    order[-2:] = order[-1], order[-2]
+    return Permute.apply(matrices, tuple(order))
 
 
 def _shape_text(shape: tuple) -> str:

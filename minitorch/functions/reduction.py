@@ -38,10 +38,12 @@ def normalize_dims(dim: int | Sequence[int] | None, ndim: int) -> tuple[int, ...
 
 def _expand_back(grad_output: Tensor, input_shape: tuple, dims: tuple, keepdim: bool) -> Tensor:
     """Spread the gradient of a reduction over the dims it reduced."""
+    from .shape import Expand, Reshape
+
     if not keepdim:
         kept = tuple(1 if axis in dims else size for axis, size in enumerate(input_shape))
-        grad_output = grad_output.reshape(kept)
-    return grad_output.expand(input_shape)
+        grad_output = Reshape.apply(grad_output, kept)
+    return Expand.apply(grad_output, input_shape)
 
 
 class Sum(Function):
