@@ -10,6 +10,7 @@ from .backends.device import device
 from .creation import (arange, empty, empty_like, eye, from_dlpack, from_numpy, full, full_like, linspace,
                        manual_seed, ones, ones_like, rand, rand_like, randint, randn, randn_like, tensor, zeros,
                        zeros_like)
+from .errors import OutOfMemoryError
 from .dtypes import (bool_ as bool, double, dtype, float16, float32, float64, get_default_dtype, half, int32,
                      int64, long, promote_types, result_type, set_default_dtype)
 from .dtypes import float_ as float

@@ -22,6 +22,17 @@ def as_dtype(value: Any, argument: str = "dtype") -> DType:
     raise TypeError(f"{argument} must be a minitorch dtype (e.g. minitorch.float32), got {value!r}")
 
 
+def _allocate(backend: Any, doing: str, make: Any) -> Any:
+    """make() an array on backend; the device library's errors (out of memory...) become minitorch's."""
+    try:
+        return make()
+    except Exception as error:
+        translated = backend.translate_error(error, doing)
+        if translated is None:
+            raise
+        raise translated from error
+
+
 def _leaf(array: Any, backend: Any, requires_grad: bool) -> Tensor:
     result = Tensor._make(array, backend)
     if requires_grad:
@@ -95,7 +106,8 @@ def tensor(data: Any, dtype: DType | None = None, device: Any = None, requires_g
         else:
             raise TypeError(f"Could not infer dtype of {type(data).__name__} (numpy kind {source.dtype})")
     final = target or inferred
-    array = backend.asarray(np.array(source, dtype=final.numpy, copy=True))
+    values = np.array(source, dtype=final.numpy, copy=True)
+    array = _allocate(backend, f"tensor() of {final.name} {values.shape}", lambda: backend.asarray(values))
     return _leaf(array, backend, requires_grad)
 
 
@@ -131,7 +143,9 @@ def from_dlpack(source: Any) -> Tensor:
 def _filled(size: tuple, fill: Any, dtype: DType | None, device: Any, requires_grad: bool) -> Tensor:
     backend = backend_for(device)
     target = dtypes.get_default_dtype() if dtype is None else as_dtype(dtype)
-    return _leaf(backend.xp.full(size, fill, dtype=target.numpy), backend, requires_grad)
+    array = _allocate(backend, f"a {target.name} tensor of size {size}",
+                      lambda: backend.xp.full(size, fill, dtype=target.numpy))
+    return _leaf(array, backend, requires_grad)
 
 
 def zeros(*size: Any, dtype: DType | None = None, device: Any = None, requires_grad: bool = False) -> Tensor:
@@ -146,7 +160,10 @@ def empty(*size: Any, dtype: DType | None = None, device: Any = None, requires_g
     """A tensor with unspecified values (NumPy's empty)."""
     backend = backend_for(device)
     target = dtypes.get_default_dtype() if dtype is None else as_dtype(dtype)
-    return _leaf(backend.xp.empty(_checked_size(size), dtype=target.numpy), backend, requires_grad)
+    shape = _checked_size(size)
+    array = _allocate(backend, f"a {target.name} tensor of size {shape}",
+                      lambda: backend.xp.empty(shape, dtype=target.numpy))
+    return _leaf(array, backend, requires_grad)
 
 
 def full(size: Sequence[int], fill_value: Any, dtype: DType | None = None, device: Any = None,
@@ -205,8 +222,10 @@ def _random_float(sample: str, size: tuple, dtype: DType | None, device: Any, re
     if not target.is_floating_point:
         raise RuntimeError(f"\"{sample}\" not implemented for '{target.name}'")
     sample_dtype = target.numpy if target is not dtypes.float16 else np.float32  # generators lack float16
-    values = getattr(backend.generator, sample)(size, dtype=sample_dtype)
-    return _leaf(values.astype(target.numpy, copy=False), backend, requires_grad)
+    values = _allocate(backend, f"{sample} numbers of size {size}",
+                       lambda: getattr(backend.generator, sample)(size, dtype=sample_dtype).astype(target.numpy,
+                                                                                                 copy=False))
+    return _leaf(values, backend, requires_grad)
 
 
 def rand(*size: Any, dtype: DType | None = None, device: Any = None, requires_grad: bool = False) -> Tensor:

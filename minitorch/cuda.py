@@ -8,6 +8,7 @@ from __future__ import annotations
 from .backends import all_backends, backend_for
 from .backends.cuda import device_count as _device_count
 from .backends.cuda import unavailable_reason
+from .errors import OutOfMemoryError
 
 
 def is_available() -> bool:
@@ -34,4 +35,4 @@ def manual_seed(seed: int) -> None:
 
 manual_seed_all = manual_seed
 
-__all__ = ["is_available", "device_count", "synchronize", "manual_seed", "manual_seed_all", "unavailable_reason"]
+__all__ = ["OutOfMemoryError", "is_available", "device_count", "synchronize", "manual_seed", "manual_seed_all", "unavailable_reason"]

@@ -4,8 +4,11 @@ from __future__ import annotations
 from collections import deque
 from typing import Any, Sequence
 
+import numpy as np
+
 from ..functions.reduction import sum_to_shape
 from ..tensor import Tensor
+from . import anomaly_mode
 from .function import AccumulateGrad
 
 
@@ -139,6 +142,8 @@ def _execute(roots: list, root_grads: list, retain_graph: bool, create_graph: bo
         runs = any(grad is not None for grad in grads) and (
             needed is None or any(edge is not None and edge[0] in needed for edge in node.next_edges))
         input_grads = node._call_backward(grads, create_graph) if runs else (None,) * len(node.next_edges)
+        if anomaly_mode.is_anomaly_enabled():
+            _check_finite(node, input_grads)
         for index, (edge, input_grad) in enumerate(zip(node.next_edges, input_grads)):
             if edge is None or (needed is not None and edge[0] not in needed):
                 continue
@@ -152,6 +157,20 @@ def _execute(roots: list, root_grads: list, retain_graph: bool, create_graph: bo
         if not retain_graph:
             node.release()
     return results
+
+
+def _check_finite(node: Any, input_grads: tuple) -> None:
+    """Under detect_anomaly: refuse a backward step that produced NaN or inf, naming the op."""
+    for index, grad in enumerate(input_grads):
+        if grad is None:
+            continue
+        values = grad._backend.to_numpy(grad._data)
+        if values.dtype.kind == "f" and not np.isfinite(values).all():
+            kind = "nan" if np.isnan(values).any() else "inf"
+            raise RuntimeError(
+                f"Function '{node.name()}' returned {kind} values in its {index}th output.\n"
+                f"The forward call that created it:\n{node.forward_stack or '(not recorded)'}"
+            )
 
 
 def _accumulate_into(buffers: dict, node: Any, output_nr: int, grad: Any) -> None:

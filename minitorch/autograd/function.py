@@ -5,10 +5,12 @@ output's `grad_fn`) that the engine later calls with the output gradients.
 """
 from __future__ import annotations
 
+import traceback
 import weakref
 from typing import Any
 
 from ..backends.cpu import cpu
+from . import anomaly_mode
 from .grad_mode import enable_grad, is_grad_enabled, no_grad
 
 SECOND_BACKWARD_MESSAGE = (
@@ -50,6 +52,12 @@ class SavedTensor:
                             output_nr=self.output_nr, version_counter=self.version_counter)
 
 
+def _describe(args: tuple) -> str:
+    """The tensor arguments of an op, for error messages: 'float32 (2, 3) on cpu, ...'."""
+    tensors = [f"{arg.dtype.name} {tuple(arg.shape)} on {arg.device}" for arg in args if isinstance(arg, Tensor)]
+    return "tensors " + ", ".join(tensors) if tensors else "no tensors"
+
+
 class Function:
     """A differentiable op (PyTorch's torch.autograd.Function).
 
@@ -71,6 +79,7 @@ class Function:
     n_outputs = 1
     materialize_grads = True
     output_backend: Any = None  # set by a forward whose result lives on another device
+    forward_stack: str | None = None  # where forward ran, kept under detect_anomaly
     _to_save: tuple = ()
     _saved: tuple[SavedTensor | None, ...] = ()
     _released = False
@@ -145,13 +154,19 @@ class Function:
         if record:
             ctx.needs_input_grad = tuple([isinstance(arg, Tensor) and arg._requires_grad for arg in args])
 
-        if cls.forward_on_arrays:
-            forward_args = tuple([arg._data if isinstance(arg, Tensor) else arg for arg in args])
-            raw_outputs = cls.forward(ctx, *forward_args, **kwargs)
-        else:
-            forward_args = args
-            with no_grad():
-                raw_outputs = cls.forward(ctx, *args, **kwargs)
+        try:
+            if cls.forward_on_arrays:
+                forward_args = tuple([arg._data if isinstance(arg, Tensor) else arg for arg in args])
+                raw_outputs = cls.forward(ctx, *forward_args, **kwargs)
+            else:
+                forward_args = args
+                with no_grad():
+                    raw_outputs = cls.forward(ctx, *args, **kwargs)
+        except Exception as error:
+            translated = backend.translate_error(error, f"{cls.__name__} on {_describe(args)}")
+            if translated is None:
+                raise
+            raise translated from error
         if ctx.output_backend is not None:
             backend = ctx._backend = ctx.output_backend
         outputs_in = raw_outputs if type(raw_outputs) is tuple else (raw_outputs,)
@@ -168,6 +183,8 @@ class Function:
                 outputs[0]._base = source if source._base is None else source._base
 
         if record:
+            if anomaly_mode.is_anomaly_enabled():
+                ctx.forward_stack = "".join(traceback.format_stack()[:-1])
             ctx.next_edges = tuple([arg._edge() if isinstance(arg, Tensor) and arg._requires_grad else None
                                     for arg in args])
             ctx._input_meta = tuple([(arg._data.shape, arg.dtype) if isinstance(arg, Tensor) else None

@@ -16,6 +16,9 @@ class Backend(Protocol):
     device: device
     xp: Any  # the array module: numpy on the CPU, cupy on CUDA
 
+    def translate_error(self, error: Exception, doing: str) -> Exception | None:
+        """This device's library error as a minitorch error saying what was being done (None: not ours)."""
+
     def asarray(self, data: Any, dtype: Any = None) -> Any:
         """An array of this device from array-like data (copying only when it must)."""
 

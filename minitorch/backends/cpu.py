@@ -7,6 +7,7 @@ from typing import Any
 
 import numpy as np
 
+from ..errors import OutOfMemoryError
 from .device import device
 
 # PyTorch's default CPU seed, so that a fresh process is reproducible before manual_seed
@@ -44,6 +45,12 @@ class CPUBackend:
         self.device = device("cpu")
         self.xp = np
         self.manual_seed(DEFAULT_SEED)
+
+    def translate_error(self, error: Exception, doing: str) -> Exception | None:
+        """NumPy's out-of-memory error as minitorch's (None: let the error through as it is)."""
+        if isinstance(error, MemoryError) and not isinstance(error, OutOfMemoryError):
+            return OutOfMemoryError(f"CPU out of memory running {doing}: {error}")
+        return None
 
     def asarray(self, data: Any, dtype: Any = None) -> np.ndarray:
         return np.asarray(data, dtype=dtype)

@@ -8,6 +8,7 @@ from __future__ import annotations
 import functools
 from typing import Any
 
+from ..errors import OutOfMemoryError
 from .device import device
 
 INSTALL_HINT = "pip install 'minitorch[cuda13]' (or 'minitorch[cuda12]' for a CUDA 12 driver)"
@@ -56,6 +57,9 @@ class CUDABackend:
         from .cuda_kernels import CudaKernels
 
         return CudaKernels()
+
+    def translate_error(self, error: Exception, doing: str) -> Exception | None:
+        return translate_cupy_error(error, doing, self.device)
 
     def asarray(self, data: Any, dtype: Any = None) -> Any:
         with self.xp.cuda.Device(self.device.index):
@@ -121,6 +125,16 @@ class CUDABackend:
 
     def adam_update(self, *args: Any, **kwargs: Any) -> Any:
         return self.kernels.adam_update(*args, **kwargs)
+
+
+def translate_cupy_error(error: Exception, doing: str, where: device) -> Exception | None:
+    """CuPy's errors as minitorch's, saying what was being done; None for errors that are not CuPy's."""
+    cupy = _import_cupy()
+    if isinstance(error, cupy.cuda.memory.OutOfMemoryError):
+        return OutOfMemoryError(f"CUDA out of memory on {where} running {doing}: {error}")
+    if type(error).__module__.startswith(("cupy", "cupy_backends")):
+        return RuntimeError(f"CUDA error on {where} running {doing}: {type(error).__name__}: {error}")
+    return None
 
 
 def create_cuda_backend(index: int) -> CUDABackend:
