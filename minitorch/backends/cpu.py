@@ -130,35 +130,50 @@ class CPUBackend:
                    momentum: float, dampening: float, weight_decay: float, nesterov: bool,
                    maximize: bool = False) -> np.ndarray | None:
         """One SGD step in place, as torch.optim.SGD; returns the momentum buffer (created on the first step)."""
+        work_param, grad = _compute_dtype(param), _compute_dtype(grad)
         step = -grad if maximize else grad
         if weight_decay:
-            step = step + weight_decay * param
+            step = step + weight_decay * work_param
         if momentum:
             if momentum_buffer is None:
-                momentum_buffer = np.array(step, copy=True)
+                momentum_buffer = np.array(step, dtype=param.dtype, copy=True)
+                work_buffer = _compute_dtype(momentum_buffer)
             else:
-                momentum_buffer *= momentum
-                momentum_buffer += (1 - dampening) * step
-            step = step + momentum * momentum_buffer if nesterov else momentum_buffer
-        param -= lr * step
+                work_buffer = _compute_dtype(momentum_buffer)
+                work_buffer *= momentum
+                work_buffer += (1 - dampening) * step
+            step = step + momentum * work_buffer if nesterov else work_buffer
+            _store(momentum_buffer, work_buffer)
+        work_param -= lr * step
+        _store(param, work_param)
         return momentum_buffer
 
     def adam_update(self, param: np.ndarray, grad: np.ndarray, exp_avg: np.ndarray, exp_avg_sq: np.ndarray,
                     step: int, lr: float, beta1: float, beta2: float, eps: float, weight_decay: float,
                     decoupled_weight_decay: bool) -> None:
         """One Adam (or AdamW, decoupled) step in place, with PyTorch's formulas and order of operations."""
+        work_param, grad = _compute_dtype(param), _compute_dtype(grad)
+        work_avg, work_avg_sq = _compute_dtype(exp_avg), _compute_dtype(exp_avg_sq)
         if weight_decay:
             if decoupled_weight_decay:
-                param *= 1 - lr * weight_decay
+                work_param *= 1 - lr * weight_decay
             else:
-                grad = grad + weight_decay * param
-        exp_avg += (grad - exp_avg) * (1 - beta1)
-        exp_avg_sq *= beta2
-        exp_avg_sq += (1 - beta2) * grad * grad
+                grad = grad + weight_decay * work_param
+        work_avg += (grad - work_avg) * (1 - beta1)
+        work_avg_sq *= beta2
+        work_avg_sq += (1 - beta2) * grad * grad
         bias_correction1 = 1 - beta1 ** step
         bias_correction2_sqrt = math.sqrt(1 - beta2 ** step)
-        denominator = np.sqrt(exp_avg_sq) / bias_correction2_sqrt + eps
-        param -= (lr / bias_correction1) * exp_avg / denominator
+        denominator = np.sqrt(work_avg_sq) / bias_correction2_sqrt + eps
+        work_param -= (lr / bias_correction1) * work_avg / denominator
+        for stored, work in ((param, work_param), (exp_avg, work_avg), (exp_avg_sq, work_avg_sq)):
+            _store(stored, work)
+
+
+def _store(target: np.ndarray, values: np.ndarray) -> None:
+    """Write float32 working values back into a float16 array (a no-op when they are the same array)."""
+    if values is not target:
+        target[...] = values
 
 
 cpu = CPUBackend()
