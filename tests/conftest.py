@@ -27,3 +27,14 @@ def fake_cuda(monkeypatch: pytest.MonkeyPatch) -> FakeCUDABackend:
     backend = FakeCUDABackend()
     monkeypatch.setitem(backends._cuda_backends, 0, backend)
     return backend
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Hypothesis profiles: "ci" (the default, a bounded budget) or "long" (HYPOTHESIS_PROFILE=long)."""
+    import os
+
+    from hypothesis import settings
+
+    settings.register_profile("ci", max_examples=50, deadline=None, derandomize=True, print_blob=True)
+    settings.register_profile("long", max_examples=500, deadline=None)
+    settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))

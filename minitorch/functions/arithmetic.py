@@ -80,7 +80,8 @@ class Cast(Function):
 
     @staticmethod
     def forward(ctx: Function, x: Any, dtype: DType) -> Any:
-        return x.astype(dtype.numpy)
+        with np.errstate(all="ignore"):  # a float64 too large for float32 becomes inf, as in PyTorch
+            return x.astype(dtype.numpy)
 
     @staticmethod
     def backward(ctx: Function, grad_output: Tensor) -> tuple:
@@ -94,7 +95,8 @@ class Add(Function):
 
     @staticmethod
     def forward(ctx: Function, a: Any, b: Any) -> Any:
-        return a + b
+        with np.errstate(all="ignore"):  # inf + -inf is nan and overflow is inf, without NumPy's warnings
+            return a + b
 
     @staticmethod
     def backward(ctx: Function, grad_output: Tensor) -> tuple:
@@ -108,7 +110,8 @@ class Sub(Function):
 
     @staticmethod
     def forward(ctx: Function, a: Any, b: Any) -> Any:
-        return a - b
+        with np.errstate(all="ignore"):
+            return a - b
 
     @staticmethod
     def backward(ctx: Function, grad_output: Tensor) -> tuple:
@@ -123,7 +126,8 @@ class Mul(Function):
     @staticmethod
     def forward(ctx: Function, a: Any, b: Any) -> Any:
         ctx.save_for_backward(a, b)
-        return a * b
+        with np.errstate(all="ignore"):  # inf * 0 is nan, as in PyTorch, without NumPy's warning
+            return a * b
 
     @staticmethod
     def backward(ctx: Function, grad_output: Tensor) -> tuple:

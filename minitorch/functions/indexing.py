@@ -26,6 +26,8 @@ def _index_part(part: Any, backend: Any) -> Any:
         if array.dtype.kind not in "iub":
             raise IndexError(f"index lists must hold integers or bools, got {part!r}")
         return backend.asarray(array)
+    if isinstance(part, slice) and part.step is not None and part.step <= 0:
+        raise ValueError(f"step must be greater than zero (got the slice {part})")
     if part is None or part is Ellipsis or isinstance(part, (slice, int, np.integer, bool, np.bool_)):
         return part
     raise IndexError(

@@ -54,6 +54,11 @@ class Sum(Function):
     @staticmethod
     def forward(ctx: Function, x: Any, dims: tuple, keepdim: bool) -> Any:
         ctx.input_shape, ctx.dims, ctx.keepdim = x.shape, dims, keepdim
+        with np.errstate(all="ignore"):  # overflow gives inf, as in PyTorch
+            return Sum._sum(x, dims, keepdim)
+
+    @staticmethod
+    def _sum(x: Any, dims: tuple, keepdim: bool) -> Any:
         if x.dtype.kind in "biu":
             return x.sum(axis=dims, keepdims=keepdim, dtype=np.int64)  # as PyTorch: integer sums are int64
         if x.dtype == np.float16:
@@ -136,6 +141,25 @@ class Maximum(Function):
         return grad_output * share_a, grad_output * (1 - share_a)
 
 
+class Std(Function):
+    """y = √var; dvar = grad / 2y, and 0 where y = 0 (a constant input), as PyTorch's std."""
+
+    forward_on_arrays = True
+
+    @staticmethod
+    def forward(ctx: Function, variance: Any) -> Any:
+        y = ctx.xp.sqrt(variance)
+        ctx.save_for_backward(y)
+        return y
+
+    @staticmethod
+    def backward(ctx: Function, grad_output: Tensor) -> Tensor:
+        from .arithmetic import where
+
+        y, = ctx.saved_tensors
+        return where(y == 0, 0.0, grad_output / (2 * y))
+
+
 def sum_to_shape(input: Tensor, shape: Sequence[int]) -> Tensor:
     """Sum `input` down to `shape`, the inverse of broadcasting `shape` up to input.shape."""
     shape = tuple(shape)
@@ -184,7 +208,7 @@ def var(input: Tensor, dim: int | Sequence[int] | None = None, unbiased: bool | 
 def std(input: Tensor, dim: int | Sequence[int] | None = None, unbiased: bool | None = None,
         keepdim: bool = False, *, correction: float | None = None) -> Tensor:
     """The square root of var (same arguments)."""
-    return var(input, dim, unbiased, keepdim, correction=correction).sqrt()
+    return Std.apply(var(input, dim, unbiased, keepdim, correction=correction))
 
 
 def _extreme(input: Tensor, dim: Any, keepdim: bool, largest: bool) -> Any:
