@@ -29,3 +29,8 @@ clip = clamp
 _install_methods()
 
 __version__ = "0.1.0"
+
+# nn, optim, data loading and checkpoints (issue 4)
+from . import nn, optim, utils
+from .serialization import load, save
+from .utils.generator import Generator

@@ -102,7 +102,7 @@ def _rows_and_targets(input: Tensor, target: Tensor, weight: Tensor | None, igno
                            f"got weight tensor of shape: {list(weight.shape)}")
     kept = target != ignore_index
     out_of_bounds = kept & ((target < 0) | (target >= classes))
-    if out_of_bounds.any().item():
+    if out_of_bounds.sum().item():
         raise IndexError(f"Target {target[out_of_bounds].reshape(-1)[0].item()} is out of bounds.")
     if input.ndim == 1:
         rows = input.reshape(1, classes)
@@ -231,7 +231,7 @@ def binary_cross_entropy(input: Tensor, target: Tensor, weight: Tensor | None = 
     if target.shape != input.shape:
         raise ValueError(f"Using a target size ({target.shape}) that is different to the input size "
                          f"({input.shape}) is deprecated. Please ensure they have the same size.")
-    if ((input < 0) | (input > 1)).any().item():
+    if ((input < 0) | (input > 1)).sum().item():
         raise RuntimeError("all elements of input should be between 0 and 1")
     # clamped, as PyTorch, so that a probability of exactly 0 or 1 gives a finite loss
     log_x = input.log().clamp(min=-100)

@@ -14,6 +14,7 @@ from ..backends.device import device as Device
 from ..dtypes import dtype as DType
 from ..tensor import Tensor
 from .parameter import Parameter
+from .utils import zero_grads
 
 IncompatibleKeys = namedtuple("IncompatibleKeys", ["missing_keys", "unexpected_keys"])
 
@@ -242,13 +243,7 @@ class Module:
 
     def zero_grad(self, set_to_none: bool = True) -> None:
         """Reset the gradients of all parameters: to None (the default), or to zeros."""
-        for parameter in self.parameters():
-            if parameter.grad is None:
-                continue
-            if set_to_none:
-                parameter.grad = None
-            else:
-                parameter.grad = parameter.grad.detach().zero_()
+        zero_grads(self.parameters(), set_to_none)
 
     # ---- devices and dtypes ----
     def _apply(self, convert: Callable[[Tensor], Tensor]) -> Module:

@@ -1,0 +1,185 @@
+"""The examples run: the worked examples' numbers, the main example's accuracy in its short mode, its
+resume after a crash, its MNIST mode on small IDX files, and the two small examples."""
+import importlib.util
+import struct
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
+
+
+def load_example(name):
+    spec = importlib.util.spec_from_file_location(f"example_{name}", EXAMPLES / f"{name}.py")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+# --------------------------------------------------------------------------- worked examples
+
+@pytest.fixture(scope="module")
+def worked():
+    return load_example("worked_examples")
+
+
+def test_rent_network_forward_loss_and_one_backpropagation_step(worked):
+    rent = worked.rent_forward_and_backward()
+    assert rent["hidden"] == [13.0, -8.0] and rent["activated"] == [13.0, 0.0]
+    assert rent["prediction"] == 26.0 and rent["loss"] == 256.0
+    assert rent["grad_output_weight"] == [416.0, 0.0]
+    assert rent["grad_hidden_weight"] == [[64.0, 128.0, 192.0], [0.0, 0.0, 0.0]]
+    np.testing.assert_allclose(rent["updated_output_weight"], [1.584, 1.0], rtol=1e-12)
+    np.testing.assert_allclose(rent["updated_hidden_weight"], [[1.936, 0.872, 2.808], [-3, -1, -1]], rtol=1e-12)
+    # u = 1.936 + 2·0.872 + 3·2.808 = 12.104, y = 1.584 · 12.104
+    assert rent["new_prediction"] == pytest.approx(19.172736, rel=1e-12)
+    assert rent["new_loss"] == pytest.approx((19.172736 - 10) ** 2, rel=1e-12)
+
+
+def test_single_neuron(worked):
+    neuron = worked.single_neuron()
+    assert neuron["output"] == pytest.approx(-0.1, abs=1e-12) and not neuron["test_tomorrow"]
+
+
+def test_stable_softmax(worked):
+    softmax = worked.stable_softmax()
+    assert all(np.isnan(softmax["naive"]))
+    expected = [9.99954600e-01, 4.53978686e-05, 2.06106005e-09]
+    np.testing.assert_allclose(softmax["softmax"], expected, rtol=1e-8)
+    np.testing.assert_allclose(softmax["by_hand"], softmax["softmax"], rtol=1e-15)
+
+
+def test_sigmoid_derivative_chain_rule_and_numerical_gradient(worked):
+    sigmoid = worked.sigmoid_derivative()
+    assert sigmoid["autograd"][1] == 0.25
+    np.testing.assert_allclose(sigmoid["autograd"], sigmoid["formula"], rtol=1e-14)
+    chain = worked.chain_rule(3.0)
+    assert chain["autograd"] == chain["by_hand"] == 2.0
+    gradients = worked.numerical_vs_backprop()
+    for name in ("0.weight", "2.weight"):
+        np.testing.assert_allclose(gradients[f"numerical {name}"], gradients[f"backprop {name}"], atol=1e-6)
+    assert gradients["backprop 0.weight"] == [[64.0, 128.0, 192.0], [0.0, 0.0, 0.0]]
+
+
+def test_worked_examples_print_their_explanation(worked, capsys):
+    worked.main()
+    printed = capsys.readouterr().out
+    for text in ("prediction y = 2·13 + 1·0 = 26", "L = (26 - 10)² = 256", "dL/dW2 = 32 · z = [416.0, 0.0]",
+                 "y = -0.1", "no test tomorrow", "[nan, nan, nan]", "0.999954600070331", "by autograd 2"):
+        assert text in printed, text
+
+
+# --------------------------------------------------------------------------- the main example
+
+@pytest.fixture(scope="module")
+def train_mlp():
+    pytest.importorskip("sklearn")
+    pytest.importorskip("matplotlib")
+    pytest.importorskip("tqdm")
+    return load_example("train_mlp")
+
+
+QUICK_ACCURACY = 0.95  # the short mode reaches about 97.5% on the fixed split; the margin absorbs seed changes
+
+
+def test_quick_mode_learns_the_digits(train_mlp, tmp_path, capsys):
+    result = train_mlp.main(["--quick", "--no-progress", "--out-dir", str(tmp_path), "--device", "cpu"])
+    printed = capsys.readouterr().out
+    assert result["accuracy"] >= QUICK_ACCURACY, printed
+    assert len(result["history"]["test_accuracy"]) == train_mlp.QUICK_EPOCHS
+    assert result["history"]["train_loss"][-1] < result["history"]["train_loss"][0] / 5
+    assert f"epoch   {train_mlp.QUICK_EPOCHS}/{train_mlp.QUICK_EPOCHS}  train loss" in printed
+    assert result["plot"].read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    import minitorch as mt
+
+    checkpoint = mt.load(result["checkpoint"])
+    assert checkpoint["epoch"] == train_mlp.QUICK_EPOCHS and checkpoint["history"] == result["history"]
+
+
+def test_resume_after_a_crash_gives_the_uninterrupted_run(train_mlp, tmp_path, monkeypatch, capsys):
+    arguments = ["--epochs", "3", "--hidden", "64", "--no-progress", "--device", "cpu"]
+    straight = train_mlp.main(arguments + ["--out-dir", str(tmp_path / "straight")])
+    real_evaluate, calls = train_mlp.evaluate, []
+
+    def crash_in_epoch_three(*args, **kwargs):
+        calls.append(1)
+        if len(calls) == 3:
+            raise KeyboardInterrupt
+        return real_evaluate(*args, **kwargs)
+
+    monkeypatch.setattr(train_mlp, "evaluate", crash_in_epoch_three)
+    with pytest.raises(KeyboardInterrupt):
+        train_mlp.main(arguments + ["--out-dir", str(tmp_path / "resumed")])
+    monkeypatch.undo()
+    resumed = train_mlp.main(arguments + ["--out-dir", str(tmp_path / "resumed"), "--resume"])
+    assert "resumed from" in capsys.readouterr().out
+    assert resumed["history"] == straight["history"]
+    import minitorch as mt
+
+    expected, result = mt.load(straight["checkpoint"])["model"], mt.load(resumed["checkpoint"])["model"]
+    for name in expected:
+        assert np.array_equal(expected[name].numpy(), result[name].numpy()), name
+
+
+def write_idx(path, array):
+    header = struct.pack(">BBBB", 0, 0, 0x08, array.ndim) + struct.pack(f">{array.ndim}I", *array.shape)
+    path.write_bytes(header + array.astype(np.uint8).tobytes())
+
+
+def test_mnist_mode_on_small_idx_files(train_mlp, tmp_path):
+    rng = np.random.default_rng(0)
+    for prefix, count in (("train", 64), ("t10k", 16)):
+        labels = rng.integers(0, 10, count)
+        images = np.zeros((count, 28, 28), dtype=np.uint8)
+        images[np.arange(count), 2 * labels, :] = 255  # a bright row per class: learnable
+        write_idx(tmp_path / f"{prefix}-images-idx3-ubyte", images)
+        write_idx(tmp_path / f"{prefix}-labels-idx1-ubyte", labels)
+    result = train_mlp.main(["--data", "mnist", "--mnist-dir", str(tmp_path), "--epochs", "10", "--hidden", "32", "--lr", "1e-2",
+                             "--no-progress", "--out-dir", str(tmp_path / "run")])
+    assert result["accuracy"] >= 0.9
+
+
+def test_device_choice(train_mlp):
+    import minitorch as mt
+
+    assert train_mlp.pick_device("cpu") == "cpu"
+    assert train_mlp.pick_device("auto") == ("cuda" if mt.cuda.is_available() else "cpu")
+    if not mt.cuda.is_available():
+        with pytest.raises(SystemExit, match="no usable GPU"):
+            train_mlp.pick_device("cuda")
+
+
+def test_mnist_mode_needs_a_folder(train_mlp):
+    with pytest.raises(SystemExit):
+        train_mlp.parse_args(["--data", "mnist"])
+
+
+# --------------------------------------------------------------------------- the small examples
+
+def test_spiral_is_learned():
+    assert load_example("spiral").main(["--epochs", "200"]) >= 0.95
+
+
+def test_regression_fits_the_sine_and_l1_zeroes_weights(capsys):
+    regression = load_example("regression")
+    assert regression.main(["--epochs", "60"]) < 0.01
+    plain = capsys.readouterr().out
+    regression.main(["--epochs", "60", "--l1", "1e-3"])
+    with_l1 = capsys.readouterr().out
+
+    def small_weights(text):
+        return int(text.rsplit("weights with |w| < 1e-3: ", 1)[1])
+
+    assert small_weights(with_l1) > 10 * max(1, small_weights(plain))
+
+
+def test_the_core_imports_none_of_the_examples_libraries():
+    import subprocess
+
+    code = ("import sys, minitorch, minitorch.nn, minitorch.optim, minitorch.utils.data, minitorch.utils.mnist; "
+            "print([name for name in ('sklearn', 'matplotlib', 'tqdm') if name in sys.modules])")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert result.stdout.strip() == "[]"
