@@ -17,11 +17,11 @@ from .dtypes import float_ as float
 from .dtypes import int_ as int
 from .functions import TENSOR_METHODS
 from .functions.activation import log_softmax, relu, sigmoid, softmax, tanh
-from .functions.arithmetic import (abs, add, clamp, div, eq, erf, exp, expm1, ge, gt, le, log, log1p, logical_and,
-                                   logical_not, logical_or, lt, mul, ne, neg, pow, sign, sqrt, sub, where)
+from .functions.arithmetic import (abs, add, clamp, cos, div, eq, erf, exp, expm1, ge, gt, le, log, log1p, logical_and,
+                                   logical_not, logical_or, lt, mul, ne, neg, pow, sign, sin, sqrt, sub, where)
 from .functions.indexing import gather
 from .functions.linalg import einsum, matmul
-from .functions.reduction import argmax, argmin, max, maximum, mean, min, minimum, std, sum, var
+from .functions.reduction import all, any, argmax, argmin, max, maximum, mean, min, minimum, std, sum, var
 from .functions.shape import cat, flatten, permute, reshape, squeeze, stack, transpose, unsqueeze
 from .tensor import Size, Tensor, _install_methods
 

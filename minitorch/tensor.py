@@ -4,6 +4,7 @@ The arithmetic lives in minitorch.functions; the methods here only delegate to i
 """
 from __future__ import annotations
 
+import copy
 import warnings
 import weakref
 from typing import Any, Iterator
@@ -45,6 +46,20 @@ def shape_from_args(args: tuple, name: str = "size") -> tuple[int, ...]:
         if isinstance(size, bool) or not hasattr(size, "__index__"):
             raise TypeError(f"{name} must be a sequence of ints, but got {type(size).__name__} {size!r}")
     return tuple(int(size) for size in args)
+
+
+def parse_to_arguments(args: tuple, device: Any = None, dtype: DType | None = None) -> tuple[Any, DType | None]:
+    """The (device, dtype) of a to(...) call: to(dtype), to(device), to(device, dtype) or to(tensor)."""
+    for arg in args:
+        if isinstance(arg, DType):
+            dtype = arg
+        elif isinstance(arg, Tensor):
+            device, dtype = arg.device, arg.dtype
+        elif isinstance(arg, (str, Device)):
+            device = arg
+        else:
+            raise TypeError(f"to() received an invalid argument {arg!r}: expected a dtype, a device or a Tensor")
+    return device, dtype
 
 
 class Tensor:
@@ -232,6 +247,19 @@ class Tensor:
     def __dlpack_device__(self) -> tuple[int, int]:
         return self._data.__dlpack_device__()
 
+    def __deepcopy__(self, memo: dict) -> Tensor:
+        """A copy of a leaf tensor (or Parameter) with its own storage, on the same device; .grad is copied too."""
+        if not self.is_leaf:
+            raise RuntimeError("Only Tensors created explicitly by the user (graph leaves) support the deepcopy "
+                               "protocol at the moment.")
+        copied = type(self)._make(self._data.copy(), self._backend, self._requires_grad)
+        memo[id(self)] = copied
+        if self._grad is not None:
+            copied._grad = copy.deepcopy(self._grad, memo)
+        if hasattr(self, "__dict__"):
+            copied.__dict__.update(copy.deepcopy(self.__dict__, memo))
+        return copied
+
     def detach(self) -> Tensor:
         """The same storage, cut from the graph (requires_grad False)."""
         detached = Tensor._make(self._data, self._backend, version_counter=self._version_counter)
@@ -251,17 +279,10 @@ class Tensor:
     def contiguous(self) -> Tensor:
         return self if self.is_contiguous() else self.clone()
 
-    def to(self, *args: Any, dtype: DType | None = None, device: Any = None, copy: bool = False) -> Tensor:
+    def to(self, *args: Any, dtype: DType | None = None, device: Any = None, copy: bool = False,
+           non_blocking: bool = False) -> Tensor:
         """to(dtype), to(device), to(device, dtype) or to(other): a tensor of that dtype on that device."""
-        for arg in args:
-            if isinstance(arg, DType):
-                dtype = arg
-            elif isinstance(arg, Tensor):
-                dtype, device = arg.dtype, arg.device
-            elif isinstance(arg, (str, Device)):
-                device = arg
-            else:
-                raise TypeError(f"to() received an invalid argument {arg!r}: expected a dtype, a device or a Tensor")
+        device, dtype = parse_to_arguments(args, device, dtype)
         result = self
         if device is not None:
             target = backend_for(device)

@@ -581,3 +581,31 @@ def test_isinstance_and_equality_is_elementwise():
     eq = a == mt.tensor([1.0, 3.0])
     assert isinstance(eq, mt.Tensor)
     np.testing.assert_array_equal(arr(eq), [True, False])
+
+
+def test_deepcopy_copies_storage_grad_and_parameter_type() -> None:
+    import copy
+
+    from minitorch.nn import Parameter
+
+    weight = Parameter(mt.tensor([1.0, 2.0]))
+    weight.grad = mt.tensor([0.5, 0.5])
+    copied = copy.deepcopy(weight)
+    assert isinstance(copied, Parameter) and copied.requires_grad
+    copied.data.add_(1)
+    assert weight.tolist() == [1.0, 2.0] and copied.tolist() == [2.0, 3.0]
+    assert copied.grad.tolist() == [0.5, 0.5] and copied.grad is not weight.grad
+    with pytest.raises(RuntimeError, match="graph leaves"):
+        copy.deepcopy(weight * 2)
+
+
+@pytest.mark.parametrize("dim, keepdim, expected_any, expected_all", [
+    (None, False, True, False),
+    (1, False, [True, False], [False, False]),
+    (0, True, [[True, False, True]], [[False, False, False]]),
+])
+def test_any_and_all(dim, keepdim, expected_any, expected_all) -> None:
+    values = mt.tensor([[1, 0, 2], [0, 0, 0]])
+    assert values.any(dim, keepdim=keepdim).tolist() == expected_any
+    assert values.all(dim, keepdim=keepdim).tolist() == expected_all
+    assert values.any().dtype is mt.bool

@@ -8,7 +8,7 @@ TENSOR_METHODS = {
     # arithmetic
     "add": arithmetic.add, "sub": arithmetic.sub, "mul": arithmetic.mul, "div": arithmetic.div,
     "neg": arithmetic.neg, "pow": arithmetic.pow, "exp": arithmetic.exp, "log": arithmetic.log,
-    "sqrt": arithmetic.sqrt, "expm1": arithmetic.expm1, "log1p": arithmetic.log1p, "erf": arithmetic.erf, "abs": arithmetic.abs, "sign": arithmetic.sign, "clamp": arithmetic.clamp,
+    "sqrt": arithmetic.sqrt, "sin": arithmetic.sin, "cos": arithmetic.cos, "expm1": arithmetic.expm1, "log1p": arithmetic.log1p, "erf": arithmetic.erf, "abs": arithmetic.abs, "sign": arithmetic.sign, "clamp": arithmetic.clamp,
     "clip": arithmetic.clamp,
     "eq": arithmetic.eq, "ne": arithmetic.ne, "lt": arithmetic.lt, "le": arithmetic.le,
     "gt": arithmetic.gt, "ge": arithmetic.ge,
@@ -17,7 +17,7 @@ TENSOR_METHODS = {
     # reductions
     "sum": reduction.sum, "mean": reduction.mean, "var": reduction.var, "std": reduction.std,
     "max": reduction.max, "min": reduction.min, "maximum": reduction.maximum, "minimum": reduction.minimum,
-    "argmax": reduction.argmax, "argmin": reduction.argmin, "sum_to_size": reduction.sum_to_shape,
+    "any": reduction.any, "all": reduction.all, "argmax": reduction.argmax, "argmin": reduction.argmin, "sum_to_size": reduction.sum_to_shape,
     # shape
     "reshape": shape.reshape, "view": shape.view, "flatten": shape.flatten, "squeeze": shape.squeeze,
     "unsqueeze": shape.unsqueeze, "permute": shape.permute, "transpose": shape.transpose, "t": shape.t,

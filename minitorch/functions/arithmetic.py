@@ -281,6 +281,38 @@ class Erf(Function):
         return grad_output * (2 / math.sqrt(math.pi)) * exp(-x * x)
 
 
+class Sin(Function):
+    """y = sin x; dx = grad * cos x."""
+
+    forward_on_arrays = True
+
+    @staticmethod
+    def forward(ctx: Function, x: Any) -> Any:
+        ctx.save_for_backward(x)
+        return ctx.xp.sin(x)
+
+    @staticmethod
+    def backward(ctx: Function, grad_output: Tensor) -> Tensor:
+        x, = ctx.saved_tensors
+        return grad_output * cos(x)
+
+
+class Cos(Function):
+    """y = cos x; dx = -grad * sin x."""
+
+    forward_on_arrays = True
+
+    @staticmethod
+    def forward(ctx: Function, x: Any) -> Any:
+        ctx.save_for_backward(x)
+        return ctx.xp.cos(x)
+
+    @staticmethod
+    def backward(ctx: Function, grad_output: Tensor) -> Tensor:
+        x, = ctx.saved_tensors
+        return -grad_output * sin(x)
+
+
 class Sqrt(Function):
     """y = √x; dx = grad / (2y)."""
 
@@ -394,6 +426,14 @@ def log1p(input: Tensor) -> Tensor:
 
 def erf(input: Tensor) -> Tensor:
     return Erf.apply(_as_float(input))
+
+
+def sin(input: Tensor) -> Tensor:
+    return Sin.apply(_as_float(input))
+
+
+def cos(input: Tensor) -> Tensor:
+    return Cos.apply(_as_float(input))
 
 
 def sqrt(input: Tensor) -> Tensor:

@@ -166,7 +166,7 @@ def sum_to_shape(input: Tensor, shape: Sequence[int]) -> Tensor:
     if tuple(input.shape) == shape:
         return input
     lead = input.ndim - len(shape)
-    if lead < 0 or any(size not in (1, input.shape[lead + axis]) for axis, size in enumerate(shape)):
+    if lead < 0 or builtins.any(size not in (1, input.shape[lead + axis]) for axis, size in enumerate(shape)):
         raise RuntimeError(f"size {list(shape)} is not expandable to size {list(input.shape)}")
     return SumTo.apply(input, shape)
 
@@ -269,6 +269,23 @@ def _arg_extreme(input: Tensor, dim: int | None, keepdim: bool, largest: bool) -
         result = finder(input._data, axis=normalize_dim(dim, input.ndim) if input.ndim else None,
                         keepdims=keepdim)
     return Tensor._make(xp.asarray(result, dtype=np.int64), input._backend)
+
+
+def _logical_reduction(input: Tensor, dim: int | None, keepdim: bool, every: bool) -> Tensor:
+    xp = input._backend.xp
+    axis = None if dim is None else normalize_dim(dim, input.ndim) if input.ndim else None
+    result = (xp.all if every else xp.any)(input._data != 0, axis=axis, keepdims=keepdim and dim is not None)
+    return Tensor._make(xp.asarray(result), input._backend)
+
+
+def any(input: Tensor, dim: int | None = None, keepdim: bool = False) -> Tensor:
+    """True where some element (along dim, or of all) is non-zero; a bool tensor without gradient."""
+    return _logical_reduction(input, dim, keepdim, every=False)
+
+
+def all(input: Tensor, dim: int | None = None, keepdim: bool = False) -> Tensor:
+    """True where every element (along dim, or of all) is non-zero; a bool tensor without gradient."""
+    return _logical_reduction(input, dim, keepdim, every=True)
 
 
 def argmax(input: Tensor, dim: int | None = None, keepdim: bool = False) -> Tensor:

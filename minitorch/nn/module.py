@@ -12,7 +12,7 @@ from .. import dtypes
 from ..autograd.grad_mode import no_grad
 from ..backends.device import device as Device
 from ..dtypes import dtype as DType
-from ..tensor import Tensor
+from ..tensor import Tensor, parse_to_arguments
 from .parameter import Parameter
 from .utils import zero_grads
 
@@ -271,15 +271,7 @@ class Module:
         kwargs.pop("non_blocking", None)
         if kwargs:
             raise TypeError(f"to() got unexpected keyword arguments {sorted(kwargs)}")
-        for arg in args:
-            if isinstance(arg, DType):
-                dtype = arg
-            elif isinstance(arg, Tensor):
-                device, dtype = arg.device, arg.dtype
-            elif isinstance(arg, (str, Device)):
-                device = arg
-            else:
-                raise TypeError(f"to() received an invalid argument {arg!r}: expected a device, a dtype or a Tensor")
+        device, dtype = parse_to_arguments(args, device, dtype)
         if dtype is not None and not dtype.is_floating_point:
             raise TypeError(f"nn.Module.to only accepts floating point or complex dtypes, but got desired dtype={dtype}")
 

@@ -135,6 +135,8 @@ OPS = [
        lambda a: np.where(a * 4 > 2, a, np.log1p(np.exp(a * 4)) / 4), [(3, 4)]),
     Op("step", lambda a: A.activation(a, "step") * a, lambda a: np.where(a > 0, a, 0.0), [(3, 4)]),
     Op("identity", lambda a: A.activation(a, "identity"), lambda a: a, [(3, 4)]),
+    Op("sin", lambda a: a.sin(), np.sin, [(3, 4)]),
+    Op("cos", lambda a: mt.cos(a), np.cos, [(3, 4)]),
     Op("expm1", lambda a: mt.expm1(a), np.expm1, [(3, 4)]),
     Op("log1p", lambda a: mt.log1p(a), np.log1p, [(3, 4)], positive=True),
     Op("erf", lambda a: mt.erf(a), np.vectorize(math.erf), [(3, 4)]),
@@ -228,7 +230,7 @@ def test_table_covers_every_differentiable_tensor_method() -> None:
     differentiable = ["add", "sub", "mul", "div", "neg", "pow", "exp", "log", "sqrt", "abs", "clamp", "sum", "mean",
                       "var", "std", "max", "min", "maximum", "minimum", "reshape", "view", "flatten", "squeeze",
                       "unsqueeze", "permute", "transpose", "expand", "gather", "matmul", "relu", "sigmoid", "tanh",
-                      "softmax", "log_softmax", "where", "cat", "stack", "einsum", "index", "expm1", "log1p", "erf",
+                      "softmax", "log_softmax", "where", "cat", "stack", "einsum", "index", "expm1", "log1p", "erf", "sin", "cos",
                       *A.ACTIVATIONS]
     missing = [name for name in differentiable if name not in covered]
     assert not missing, f"ops without a row in OPS: {missing}"
