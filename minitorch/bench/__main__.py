@@ -1,10 +1,10 @@
 """python -m minitorch.bench (or minitorch-bench): run a benchmark suite, print the table, write JSON and a chart.
 
-    python -m minitorch.bench                      # quick suite (a few minutes on 2 cores)
+    python -m minitorch.bench                      # quick suite (about a minute on 2 cores)
     python -m minitorch.bench --smoke              # tiny sizes, one round: what CI runs (seconds)
     python -m minitorch.bench --json out.json --plot out.png
 
-The full run (sizes up to 4096 and 1e8 elements; about half an hour on 2 cores), with the PyTorch column
+The full run (sizes up to 4096 and 1e8 elements; about 15 minutes on 2 cores), with the PyTorch column
 (use a Python that has torch; PyTorch is never a dependency) and NumPy's BLAS on its native kernel:
 
     env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE PYTHONPATH=. python -m minitorch.bench --full \\

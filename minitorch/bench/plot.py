@@ -40,8 +40,8 @@ def _minor_label(value: float, _position: int) -> str:
     """Label the 2s and 5s between powers of ten (20, 50, 0.2, ...), leave the other minor ticks bare."""
     if value <= 0:
         return ""
-    leading_digit = round(value / 10 ** math.floor(math.log10(value)))
-    return f"{value:g}" if leading_digit in (2, 5) else ""
+    mantissa = value / 10 ** math.floor(math.log10(value))
+    return f"{value:g}" if any(math.isclose(mantissa, digit) for digit in (2, 5)) else ""
 
 
 def write_chart(results: list[Result], path: str, machine: dict[str, Any], suite_name: str) -> None:

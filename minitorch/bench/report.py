@@ -28,28 +28,21 @@ LARGE_MATMUL_FLOPS = 2.0 * 1024 ** 3
 """A matmul of at least this many FLOPs counts for the FLOP/s peak (small ones run from cache, in bursts)."""
 
 
-def _counts_for_peak(result: Result, benchmark: str, results: list[Result]) -> bool:
-    """A measured copy, or a large matmul (any matmul when the run has no large one, as in the smoke suite)."""
-    if result.status != OK or result.case.benchmark != benchmark:
-        return False
-    if benchmark != "matmul":
-        return True
-    has_large = any(r.case.benchmark == "matmul" and r.case.work >= LARGE_MATMUL_FLOPS for r in results)
-    return result.case.work >= LARGE_MATMUL_FLOPS or not has_large
-
-
 def measured_peaks(results: list[Result]) -> dict[str, dict[str, Peak]]:
-    """Per device: the best large matmul's GFLOP/s ("flops") and the best copy's GB/s ("bandwidth")."""
+    """Per device: the best large matmul's GFLOP/s ("flops") and the best copy's GB/s ("bandwidth").
+
+    Without a large matmul in the run (the smoke suite), every matmul counts.
+    """
+    measured = [result for result in results if result.status == OK]
+    matmuls = [result for result in measured if result.case.benchmark == "matmul"]
+    large_matmuls = [result for result in matmuls if result.case.work >= LARGE_MATMUL_FLOPS] or matmuls
+    copies = [result for result in measured if result.case.benchmark == "copy"]
     peaks: dict[str, dict[str, Peak]] = {}
-    for kind, benchmark, figure, unit in (("flops", "matmul", lambda r: r.gflops, GFLOPS),
-                                         ("bandwidth", "copy", lambda r: r.value, GBPS)):
-        for result in results:
-            if not _counts_for_peak(result, benchmark, results):
-                continue
-            best = peaks.setdefault(result.backend.device, {}).get(kind)
-            if best is None or figure(result) > best.value:
-                peaks[result.backend.device][kind] = Peak(figure(result), unit,
-                                                          f"{result.case.id} on {result.backend.name}")
+    for kind, candidates, figure, unit in (("flops", large_matmuls, lambda r: r.gflops, GFLOPS),
+                                           ("bandwidth", copies, lambda r: r.value, GBPS)):
+        for device in dict.fromkeys(result.backend.device for result in candidates):
+            best = max((result for result in candidates if result.backend.device == device), key=figure)
+            peaks.setdefault(device, {})[kind] = Peak(figure(best), unit, f"{best.case.id} on {best.backend.name}")
     return peaks
 
 
@@ -252,7 +245,10 @@ def format_machine(machine: dict[str, Any]) -> str:
 
 
 def format_peaks(results: list[Result]) -> str:
-    lines = []
+    """The peaks the 'peak' column divides by: GB/s rows by the copy's (cache-resident sizes can exceed it),
+    GFLOP/s and ms/step rows by the best large matmul's."""
+    lines = ["peak column: GB/s over the copy peak (cache-resident sizes can exceed 100%), GFLOP/s (and a "
+             "ms/step row's FLOPs) over the matmul peak; t/numpy, t/torch: median time over theirs."]
     for device, device_peaks in measured_peaks(results).items():
         for kind, peak in device_peaks.items():
             lines.append(f"Measured {device} peak {kind}: {peak.value:.3g} {peak.unit} ({peak.source})")
