@@ -15,9 +15,9 @@ from .function import AccumulateGrad
 def backward(tensors: Any, grad_tensors: Any = None, retain_graph: bool | None = None,
              create_graph: bool = False) -> None:
     """Accumulate d(tensors)/d(leaf) into the .grad of every leaf that requires grad."""
-    roots, root_grads = _roots_and_grads(tensors, grad_tensors)
+    roots, root_grads, owned = _roots_and_grads(tensors, grad_tensors)
     retain = create_graph if retain_graph is None else retain_graph
-    _execute(roots, root_grads, retain, create_graph, capture=None)
+    _execute(roots, root_grads, owned, retain, create_graph, capture=None)
 
 
 def grad(outputs: Any, inputs: Any, grad_outputs: Any = None, retain_graph: bool | None = None,
@@ -29,7 +29,7 @@ def grad(outputs: Any, inputs: Any, grad_outputs: Any = None, retain_graph: bool
     """
     single_input = isinstance(inputs, Tensor)
     inputs = (inputs,) if single_input else tuple(inputs)
-    roots, root_grads = _roots_and_grads(outputs, grad_outputs)
+    roots, root_grads, owned = _roots_and_grads(outputs, grad_outputs)
     capture: dict[Any, list[tuple[int, int]]] = {}
     for index, tensor in enumerate(inputs):
         if not tensor.requires_grad:
@@ -37,7 +37,7 @@ def grad(outputs: Any, inputs: Any, grad_outputs: Any = None, retain_graph: bool
         node, output_nr = tensor._edge()
         capture.setdefault(node, []).append((output_nr, index))
     retain = create_graph if retain_graph is None else retain_graph
-    results = _execute(roots, root_grads, retain, create_graph, capture=capture)
+    results = _execute(roots, root_grads, owned, retain, create_graph, capture=capture)
     for index, result in enumerate(results):
         if result is None and not allow_unused:
             raise RuntimeError(
@@ -47,15 +47,15 @@ def grad(outputs: Any, inputs: Any, grad_outputs: Any = None, retain_graph: bool
     return tuple(results)
 
 
-def _roots_and_grads(outputs: Any, grad_outputs: Any) -> tuple[list, list]:
-    """The root edges and their starting gradients (ones for a scalar output)."""
+def _roots_and_grads(outputs: Any, grad_outputs: Any) -> tuple[list, list, dict]:
+    """The root edges, their starting gradients (ones for a scalar output), and those the engine made."""
     outputs = (outputs,) if isinstance(outputs, Tensor) else tuple(outputs)
     if grad_outputs is None or isinstance(grad_outputs, Tensor):
         grad_outputs = (grad_outputs,) * len(outputs) if grad_outputs is None else (grad_outputs,)
     grad_outputs = tuple(grad_outputs)
     if len(grad_outputs) != len(outputs):
         raise RuntimeError(f"grad_tensors has {len(grad_outputs)} entries but there are {len(outputs)} outputs")
-    roots, root_grads = [], []
+    roots, root_grads, owned = [], [], {}
     for index, (output, grad_output) in enumerate(zip(outputs, grad_outputs)):
         if not output.requires_grad:
             raise RuntimeError(f"element {index} of tensors does not require grad and does not have a grad_fn")
@@ -66,6 +66,7 @@ def _roots_and_grads(outputs: Any, grad_outputs: Any) -> tuple[list, list]:
                     f"{tuple(output.shape)})"
                 )
             grad_output = Tensor._make(output._backend.xp.ones_like(output._data), output._backend)
+            owned[id(grad_output)] = grad_output
         elif not isinstance(grad_output, Tensor):
             raise TypeError(f"gradient must be a Tensor, got {type(grad_output).__name__}")
         elif grad_output.shape != output.shape:
@@ -75,7 +76,7 @@ def _roots_and_grads(outputs: Any, grad_outputs: Any) -> tuple[list, list]:
             )
         roots.append(output._edge())
         root_grads.append(grad_output)
-    return roots, root_grads
+    return roots, root_grads, owned
 
 
 def _discover(root_nodes: Sequence) -> dict:
@@ -116,8 +117,13 @@ def _nodes_leading_to(targets: set, root_nodes: Sequence, dependencies: dict) ->
     return needed
 
 
-def _execute(roots: list, root_grads: list, retain_graph: bool, create_graph: bool,
+def _execute(roots: list, root_grads: list, owned: dict, retain_graph: bool, create_graph: bool,
              capture: dict | None) -> list | None:
+    """Run the graph's backward from the roots.
+
+    `owned` maps id -> gradient tensor for the gradients whose storage only the engine holds: a leaf may
+    take such a gradient as its .grad without a copy (a copy per parameter per step, otherwise).
+    """
     root_nodes = [node for node, _ in roots]
     dependencies = _discover(root_nodes)
     needed = None if capture is None else _nodes_leading_to(set(capture), root_nodes, dependencies)
@@ -125,32 +131,39 @@ def _execute(roots: list, root_grads: list, retain_graph: bool, create_graph: bo
 
     buffers: dict = {}
     for (node, output_nr), grad_output in zip(roots, root_grads):
-        _accumulate_into(buffers, node, output_nr, grad_output)
+        _accumulate_into(buffers, owned, node, output_nr, grad_output)
     ready = deque(node for node in dict.fromkeys(root_nodes) if not dependencies.get(node))
     while ready:
         node = ready.popleft()
         grads = buffers.pop(node)
+        grads_owned = [owned.pop(id(grad), None) is not None for grad in grads]
         if capture is not None:
             for output_nr, index in capture.get(node, ()):
                 results[index] = grads[output_nr]
         if isinstance(node, AccumulateGrad):
             if capture is None and grads[0] is not None:
-                node.accumulate(grads[0], create_graph)
+                node.accumulate(grads[0], create_graph, steal=grads_owned[0])
             continue
         if node._retained:
             _store_retained_grads(node, grads, create_graph)
+            grads_owned = [False] * len(grads)  # a retained .grad shares their storage
         runs = any(grad is not None for grad in grads) and (
             needed is None or any(edge is not None and edge[0] in needed for edge in node.next_edges))
         input_grads = node._call_backward(grads, create_graph) if runs else (None,) * len(node.next_edges)
         if anomaly_mode.is_anomaly_enabled():
             _check_finite(node, input_grads)
+        if node.forward_on_arrays:  # our own ops: we know what their gradients share
+            _claim_fresh_gradients(owned, grads, grads_owned, input_grads)
         for index, (edge, input_grad) in enumerate(zip(node.next_edges, input_grads)):
             if edge is None or (needed is not None and edge[0] not in needed):
                 continue
             child, output_nr = edge
             if input_grad is not None:
-                input_grad = _match_input(input_grad, node, index)
-            _accumulate_into(buffers, child, output_nr, input_grad)
+                matched = _match_input(input_grad, node, index)
+                if matched is not input_grad and owned.pop(id(input_grad), None) is not None:
+                    owned[id(matched)] = matched
+                input_grad = matched
+            _accumulate_into(buffers, owned, child, output_nr, input_grad)
             dependencies[child] -= 1
             if dependencies[child] == 0:
                 ready.append(child)
@@ -173,12 +186,31 @@ def _check_finite(node: Any, input_grads: tuple) -> None:
             )
 
 
-def _accumulate_into(buffers: dict, node: Any, output_nr: int, grad: Any) -> None:
+def _claim_fresh_gradients(owned: dict, grads: list, grads_owned: list, input_grads: tuple) -> None:
+    """Mark the gradients an op returned as owned by the engine: new arrays that are not views, or an
+    incoming gradient that was owned, passed through to a single input."""
+    for input_grad in input_grads:
+        if input_grad is None or sum(other is input_grad for other in input_grads) > 1:
+            continue
+        passed_through = [owned_before for grad, owned_before in zip(grads, grads_owned) if grad is input_grad]
+        if passed_through[0] if passed_through else input_grad._data.base is None:
+            owned[id(input_grad)] = input_grad
+
+
+def _accumulate_into(buffers: dict, owned: dict, node: Any, output_nr: int, grad: Any) -> None:
     slots = buffers.get(node)
     if slots is None:
         slots = buffers[node] = [None] * node.n_outputs
-    if grad is not None:
-        slots[output_nr] = grad if slots[output_nr] is None else slots[output_nr] + grad
+    if grad is None:
+        return
+    previous = slots[output_nr]
+    if previous is None:
+        slots[output_nr] = grad
+        return
+    owned.pop(id(previous), None)
+    owned.pop(id(grad), None)
+    slots[output_nr] = total = previous + grad
+    owned[id(total)] = total
 
 
 def _store_retained_grads(node: Any, grads: list, create_graph: bool) -> None:

@@ -253,11 +253,14 @@ class AccumulateGrad:
     def __repr__(self) -> str:
         return f"<AccumulateGrad object at {id(self):#x}>"
 
-    def accumulate(self, grad: Any, create_graph: bool) -> None:
+    def accumulate(self, grad: Any, create_graph: bool, steal: bool = False) -> None:
+        """Add grad into variable.grad; `steal`: the engine alone holds grad's storage, so no copy is needed."""
         variable = self.variable
         if variable.grad is None:
-            # a copy: the same gradient array may reach several leaves, whose .grad must not alias
-            variable.grad = grad if create_graph else Tensor._make(grad._data.copy(), grad._backend)
+            if create_graph:
+                variable.grad = grad
+            else:  # a copy unless stolen: the same array may reach several leaves, whose .grad must not alias
+                variable.grad = Tensor._make(grad._data if steal else grad._data.copy(), grad._backend)
         elif create_graph or not getattr(variable.grad._data.flags, "writeable", True):
             variable.grad = variable.grad + grad
         else:

@@ -7,6 +7,7 @@ from typing import Any
 import numpy as np
 
 from ..autograd.function import Function
+from ..autograd.grad_mode import is_grad_enabled
 from ..tensor import Tensor
 from .arithmetic import broadcast_shapes
 from .shape import Permute
@@ -35,6 +36,56 @@ def _swap_last_dims(matrices: Tensor) -> Tensor:
     order = list(range(matrices.ndim))
     order[-2:] = order[-1], order[-2]
     return Permute.apply(matrices, tuple(order))
+
+
+class Linear(Function):
+    """y = x Wᵀ + b for x (*, in), W (out, in), b (out,) or None: one node for nn.Linear.
+
+    dx = grad W, dW = gradᵀ x and db = Σ grad over the leading dims.
+    """
+
+    forward_on_arrays = True
+
+    @staticmethod
+    def forward(ctx: Function, x: Any, weight: Any, bias: Any) -> Any:
+        ctx.save_for_backward(x, weight)
+        if x.dtype == np.float16:  # accumulate in float32, as PyTorch does
+            y = (x.astype(np.float32) @ weight.T.astype(np.float32)).astype(np.float16)
+        else:
+            y = x @ weight.T
+        if bias is not None:
+            y += bias  # y is a fresh array: no second one for the sum
+        return y
+
+    @staticmethod
+    def backward(ctx: Function, grad_output: Tensor) -> tuple:
+        x, weight = ctx.saved_tensors
+        if is_grad_enabled():  # create_graph: tensor ops, so that the gradients can be differentiated
+            return _linear_gradients(grad_output, x, weight, ctx.needs_input_grad)
+        grads = _linear_gradients(grad_output._data, x._data, weight._data, ctx.needs_input_grad)
+        return tuple(None if grad is None else Tensor._make(grad, ctx._backend) for grad in grads)
+
+
+def _linear_gradients(grad_output: Any, x: Any, weight: Any, needs_input_grad: tuple) -> tuple:
+    """(dx, dW, db) of y = x Wᵀ + b, written once for arrays and for tensors alike."""
+    rows = grad_output.reshape(-1, grad_output.shape[-1])
+    return (grad_output @ weight if needs_input_grad[0] else None,
+            rows.T @ x.reshape(-1, x.shape[-1]) if needs_input_grad[1] else None,
+            rows.sum(0) if needs_input_grad[2] else None)
+
+
+def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
+    """y = x Wᵀ + b. Shapes: input (*, in_features), weight (out_features, in_features), bias (out_features)."""
+    if input.ndim == 0 or weight.ndim != 2 or input.shape[-1] != weight.shape[1]:
+        rows = int(np.prod(input.shape[:-1])) if input.ndim else 1  # PyTorch names the inputs as a matrix
+        raise RuntimeError(f"mat1 and mat2 shapes cannot be multiplied ({rows}x{input.shape[-1] if input.ndim else 1} "
+                           f"and {_shape_text(tuple(reversed(weight.shape)))})")
+    if input.dtype is not weight.dtype or (bias is not None and bias.dtype is not input.dtype):
+        raise RuntimeError(f"linear: expected input, weight and bias of one dtype, got {input.dtype.name}, "
+                           f"{weight.dtype.name}" + ("" if bias is None else f" and {bias.dtype.name}"))
+    if bias is not None and tuple(bias.shape) != (weight.shape[0],):
+        raise RuntimeError(f"linear: bias of shape {tuple(bias.shape)} does not match out_features {weight.shape[0]}")
+    return Linear.apply(input, weight, bias)
 
 
 def _shape_text(shape: tuple) -> str:

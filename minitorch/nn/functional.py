@@ -12,6 +12,7 @@ from .. import creation, dtypes
 from ..autograd.grad_mode import no_grad
 from ..functions import activation as _activation
 from ..functions.arithmetic import where
+from ..functions.linalg import linear
 from ..functions.loss import (binary_cross_entropy, binary_cross_entropy_with_logits, cross_entropy, l1_loss,
                               mse_loss, nll_loss, one_hot)
 from ..tensor import Tensor
@@ -69,10 +70,6 @@ def log_softmax(input: Tensor, dim: int | None = None, dtype: dtypes.dtype | Non
     return _activation.log_softmax(input, _softmax_dim("log_softmax", input.ndim) if dim is None else dim, dtype)
 
 
-def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
-    """y = x Wᵀ + b. Shapes: input (*, in_features), weight (out_features, in_features), bias (out_features)."""
-    output = input.matmul(weight.t())
-    return output if bias is None else output + bias
 
 
 def dropout(input: Tensor, p: float = 0.5, training: bool = True, inplace: bool = False) -> Tensor:
