@@ -6,6 +6,7 @@ from typing import Any, Sequence
 
 import numpy as np
 
+from ..dtypes import from_numpy_dtype
 from ..functions.reduction import sum_to_shape
 from ..tensor import Tensor
 from . import anomaly_mode
@@ -225,8 +226,8 @@ def _store_retained_grads(node: Any, grads: list, create_graph: bool) -> None:
 
 def _match_input(grad: Any, node: Any, index: int) -> Any:
     """Bring a gradient to its input's shape (summing broadcast dims) and dtype, as PyTorch's engine does."""
-    shape, dtype = node._input_meta[index]
-    if grad.shape != shape:
+    shape, dtype = node._input_meta[index]  # dtype: the input array's NumPy dtype
+    if grad._data.shape != shape:
         try:
             grad = sum_to_shape(grad, shape)
         except RuntimeError:
@@ -234,6 +235,6 @@ def _match_input(grad: Any, node: Any, index: int) -> Any:
                 f"Function {node.name()} returned an invalid gradient at index {index} - got "
                 f"{list(grad.shape)} but expected shape compatible with {list(shape)}"
             ) from None
-    if grad.dtype is not dtype:
-        grad = grad.to(dtype)
+    if grad._data.dtype != dtype:
+        grad = grad.to(from_numpy_dtype(dtype))
     return grad

@@ -187,7 +187,7 @@ class Function:
                 ctx.forward_stack = "".join(traceback.format_stack()[:-1])
             ctx.next_edges = tuple([arg._edge() if isinstance(arg, Tensor) and arg._requires_grad else None
                                     for arg in args])
-            ctx._input_meta = tuple([(arg._data.shape, arg.dtype) if isinstance(arg, Tensor) else None
+            ctx._input_meta = tuple([(arg._data.shape, arg._data.dtype) if isinstance(arg, Tensor) else None
                                      for arg in args])
             ctx._output_meta = tuple([(output._data.shape, output._data.dtype) for output in outputs])
             ctx.n_outputs = len(outputs)

@@ -100,22 +100,29 @@ def _rows_and_targets(input: Tensor, target: Tensor, weight: Tensor | None, igno
     if weight is not None and (weight.ndim != 1 or weight.shape[0] != classes):
         raise RuntimeError(f"weight tensor should be defined either for all {classes} classes or no classes but "
                            f"got weight tensor of shape: {list(weight.shape)}")
-    kept = target != ignore_index
-    out_of_bounds = kept & ((target < 0) | (target >= classes))
-    if out_of_bounds.sum().item():
-        raise IndexError(f"Target {target[out_of_bounds].reshape(-1)[0].item()} is out of bounds.")
-    if input.ndim == 1:
+    # checked on the arrays: no graph nodes for bookkeeping
+    targets = target._data
+    kept_array = targets != ignore_index
+    out_of_bounds = kept_array & ((targets < 0) | (targets >= classes))
+    if out_of_bounds.any():
+        raise IndexError(f"Target {int(targets[out_of_bounds].reshape(-1)[0])} is out of bounds.")
+    kept = Tensor._make(kept_array.reshape(-1), target._backend)
+    if input.ndim == 2:
+        rows = input
+    elif input.ndim == 1:
         rows = input.reshape(1, classes)
     else:
         rows = input.permute(0, *range(2, input.ndim), 1).reshape(-1, classes)
-    return rows, target.reshape(-1), kept.reshape(-1)
+    return rows, target if target.ndim == 1 else target.reshape(-1), kept
 
 
 def _weighted_reduce(losses: Tensor, target: Tensor, kept: Tensor, weight: Tensor | None, reduction: str,
                      shape: tuple) -> Tensor:
     """Reduce per-row losses (already 0 where ignored); 'mean' divides by the total weight of the kept rows."""
     if weight is None:
-        sample_weight = kept.to(losses.dtype)
+        if reduction == "mean":  # by the number of kept rows, counted on the array
+            return losses.sum() / int(kept._data.sum())
+        sample_weight = None
     else:
         sample_weight = weight.to(losses.dtype)[where(kept, target, 0)] * kept
         losses = losses * sample_weight
