@@ -17,6 +17,7 @@ from ..autograd.function import Function
 from ..autograd.grad_mode import is_grad_enabled
 from ..tensor import Tensor
 from . import arithmetic
+from .linalg import check_linear_arguments, linear_gradients, matmul_transposed
 from .reduction import normalize_dim
 
 SQRT_HALF = 1 / _math.sqrt(2.0)
@@ -66,27 +67,35 @@ class Activation(Function):
         return Tensor._make(grad_input, ctx._backend), None, None
 
 
-class BiasActivation(Function):
-    """y = f(x + bias) in one kernel (Linear followed by an activation); dx = dbias = grad · f'."""
+class LinearActivation(Function):
+    """y = f(x Wᵀ + b) as one node: nn.Linear (W may be None: y = f(x + b)) followed by an activation.
+
+    The bias-add and f are one backend kernel. Backward: g = grad · f' (one kernel), then dx = g W,
+    dW = gᵀ x and db = Σ g, as Linear's.
+    """
 
     forward_on_arrays = True
 
     @staticmethod
-    def forward(ctx: Function, x: Any, bias: Any, spec: ActivationSpec, p0: float, p1: float) -> Any:
-        pre_activation, y = ctx._backend.bias_activation_forward(spec, x, bias, (p0, p1))
+    def forward(ctx: Function, x: Any, weight: Any, bias: Any, spec: ActivationSpec, p0: float, p1: float) -> Any:
+        product = x if weight is None else matmul_transposed(x, weight)
+        pre_activation, y = ctx._backend.bias_activation_forward(spec, product, bias, (p0, p1))
         ctx.spec, ctx.params = spec, (p0, p1)
-        ctx.save_for_backward(y if spec.from_output else pre_activation)
+        ctx.save_for_backward(x, weight, bias, y if spec.from_output else pre_activation)
         return y
 
     @staticmethod
     def backward(ctx: Function, grad_output: Tensor) -> tuple:
-        saved, = ctx.saved_tensors
-        if is_grad_enabled():
+        x, weight, bias, saved = ctx.saved_tensors
+        needs = ctx.needs_input_grad[:3]
+        if is_grad_enabled():  # create_graph: tensor ops, so that the gradients can be differentiated
+            if not ctx.spec.from_output:  # the pre-activation again, this time as a function of x, W and b
+                saved = (x if weight is None else x @ weight.T) + bias
             grad = grad_output * ctx.spec.derivative(TENSOR_MATH, saved, *ctx.params).to(saved.dtype)
-        else:
-            grad = Tensor._make(ctx._backend.activation_backward(ctx.spec, grad_output._data, saved._data,
-                                                                 ctx.params), ctx._backend)
-        return grad, grad, None, None, None  # the engine sums the bias gradient over the batch dims
+            return (*linear_gradients(grad, x, weight, needs), None, None, None)
+        grad = ctx._backend.activation_backward(ctx.spec, grad_output._data, saved._data, ctx.params)
+        grads = linear_gradients(grad, x._data, None if weight is None else weight._data, needs)
+        return (*(None if g is None else Tensor._make(g, ctx._backend) for g in grads), None, None, None)
 
 
 def register(name: str, forward: Callable, derivative: Callable, from_output: bool = False) -> None:
@@ -181,7 +190,15 @@ def bias_activation(input: Tensor, bias: Tensor, name: str, p0: float = 0.0, p1:
                            f"input {tuple(input.shape)}")
     if bias.dtype is not input.dtype:
         raise RuntimeError(f"bias_activation: input is {input.dtype.name} but bias is {bias.dtype.name}")
-    return BiasActivation.apply(input.contiguous(), bias, ACTIVATIONS[name], float(p0), float(p1))
+    return LinearActivation.apply(input.contiguous(), None, bias, ACTIVATIONS[name], float(p0), float(p1))
+
+
+def linear_activation(input: Tensor, weight: Tensor, bias: Tensor, name: str, p0: float = 0.0,
+                      p1: float = 0.0) -> Tensor:
+    """activation(input Wᵀ + bias) as one node (Sequential runs Linear + an activation this way)."""
+    check_linear_arguments(input, weight, bias)
+    return bias_activation(input, bias, name, p0, p1) if weight is None else LinearActivation.apply(
+        input, weight, bias, ACTIVATIONS[name], float(p0), float(p1))
 
 
 def relu(input: Tensor) -> Tensor:

@@ -49,10 +49,7 @@ class Linear(Function):
     @staticmethod
     def forward(ctx: Function, x: Any, weight: Any, bias: Any) -> Any:
         ctx.save_for_backward(x, weight)
-        if x.dtype == np.float16:  # accumulate in float32, as PyTorch does
-            y = (x.astype(np.float32) @ weight.T.astype(np.float32)).astype(np.float16)
-        else:
-            y = x @ weight.T
+        y = matmul_transposed(x, weight)
         if bias is not None:
             y += bias  # y is a fresh array: no second one for the sum
         return y
@@ -61,21 +58,35 @@ class Linear(Function):
     def backward(ctx: Function, grad_output: Tensor) -> tuple:
         x, weight = ctx.saved_tensors
         if is_grad_enabled():  # create_graph: tensor ops, so that the gradients can be differentiated
-            return _linear_gradients(grad_output, x, weight, ctx.needs_input_grad)
-        grads = _linear_gradients(grad_output._data, x._data, weight._data, ctx.needs_input_grad)
+            return linear_gradients(grad_output, x, weight, ctx.needs_input_grad)
+        grads = linear_gradients(grad_output._data, x._data, weight._data, ctx.needs_input_grad)
         return tuple(None if grad is None else Tensor._make(grad, ctx._backend) for grad in grads)
 
 
-def _linear_gradients(grad_output: Any, x: Any, weight: Any, needs_input_grad: tuple) -> tuple:
-    """(dx, dW, db) of y = x Wᵀ + b, written once for arrays and for tensors alike."""
+def matmul_transposed(x: Any, weight: Any) -> Any:
+    """x Wᵀ on arrays, accumulated in float32 for float16 as PyTorch does."""
+    if x.dtype == np.float16:
+        return (x.astype(np.float32) @ weight.T.astype(np.float32)).astype(np.float16)
+    return x @ weight.T
+
+
+def linear_gradients(grad_output: Any, x: Any, weight: Any, needs_input_grad: tuple) -> tuple:
+    """(dx, dW, db) of y = x Wᵀ + b (dx = grad when W is None), written once for arrays and tensors alike."""
     rows = grad_output.reshape(-1, grad_output.shape[-1])
-    return (grad_output @ weight if needs_input_grad[0] else None,
+    grad_x = grad_output if weight is None else grad_output @ weight
+    return (grad_x if needs_input_grad[0] else None,
             rows.T @ x.reshape(-1, x.shape[-1]) if needs_input_grad[1] else None,
             rows.sum(0) if needs_input_grad[2] else None)
 
 
 def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
     """y = x Wᵀ + b. Shapes: input (*, in_features), weight (out_features, in_features), bias (out_features)."""
+    check_linear_arguments(input, weight, bias)
+    return Linear.apply(input, weight, bias)
+
+
+def check_linear_arguments(input: Tensor, weight: Tensor, bias: Tensor | None) -> None:
+    """PyTorch's errors for x Wᵀ + b with shapes or dtypes that do not fit."""
     if input.ndim == 0 or weight.ndim != 2 or input.shape[-1] != weight.shape[1]:
         rows = int(np.prod(input.shape[:-1])) if input.ndim else 1  # PyTorch names the inputs as a matrix
         raise RuntimeError(f"mat1 and mat2 shapes cannot be multiplied ({rows}x{input.shape[-1] if input.ndim else 1} "
@@ -85,7 +96,6 @@ def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
                            f"{weight.dtype.name}" + ("" if bias is None else f" and {bias.dtype.name}"))
     if bias is not None and tuple(bias.shape) != (weight.shape[0],):
         raise RuntimeError(f"linear: bias of shape {tuple(bias.shape)} does not match out_features {weight.shape[0]}")
-    return Linear.apply(input, weight, bias)
 
 
 def _shape_text(shape: tuple) -> str:

@@ -10,6 +10,8 @@ import math
 import warnings
 from typing import Any
 
+import numpy as np
+
 from .. import creation, dtypes
 from ..autograd.function import Function
 from ..autograd.grad_mode import is_grad_enabled
@@ -23,30 +25,38 @@ REDUCTIONS = ("mean", "sum", "none")
 class SoftmaxCrossEntropy(Function):
     """loss_n = logsumexp(x_n) - x_n[t_n] for logits x (N, C) and class indices t (N,), 0 where t_n is ignored.
 
-    dx_n = (softmax(x_n) - one_hot(t_n)) · grad_n. Both passes are one backend kernel; under create_graph
-    the gradient is built from tensor ops instead, so that it can be differentiated again.
+    With `scale`, the result is scale · Σ_n loss_n (the mean when scale = 1 / kept rows), so a reduced
+    loss is one node. dx_n = (softmax(x_n) - one_hot(t_n)) · grad_n. Both passes are one backend kernel;
+    under create_graph the gradient is built from tensor ops instead, so that it can be differentiated again.
     """
 
     forward_on_arrays = True
 
     @staticmethod
-    def forward(ctx: Function, logits: Any, target: Any, ignore_index: int) -> Any:
+    def forward(ctx: Function, logits: Any, target: Any, ignore_index: int, scale: float | None) -> Any:
         loss, logsumexp = ctx._backend.cross_entropy_forward(logits, target, ignore_index)
-        ctx.ignore_index = ignore_index
+        ctx.ignore_index, ctx.scale = ignore_index, scale
         ctx.save_for_backward(logits, target, logsumexp)
-        return loss
+        if scale is None:
+            return loss
+        total = loss.sum(dtype=np.float32) if loss.dtype == np.float16 else loss.sum()
+        return (total * scale).astype(loss.dtype)
 
     @staticmethod
     def backward(ctx: Function, grad_loss: Tensor) -> tuple:
         logits, target, logsumexp = ctx.saved_tensors
+        rows = logits.shape[0]
+        if ctx.scale is not None:  # every row's loss entered the sum with weight scale
+            grad_loss = (grad_loss * ctx.scale).expand(rows)
         if is_grad_enabled():
             kept = (target != ctx.ignore_index).to(logits.dtype)
             classes = creation.arange(logits.shape[1], device=logits.device)
             picked = (target.unsqueeze(1) == classes).to(logits.dtype)
-            return (softmax(logits, 1) - picked) * (grad_loss * kept).unsqueeze(1), None, None
+            return (softmax(logits, 1) - picked) * (grad_loss * kept).unsqueeze(1), None, None, None
+        grad_per_row = ctx.xp.ascontiguousarray(grad_loss._data)
         grad_logits = ctx._backend.cross_entropy_backward(logits._data, target._data, logsumexp._data,
-                                                          grad_loss._data, ctx.ignore_index)
-        return Tensor._make(grad_logits, ctx._backend), None, None
+                                                          grad_per_row, ctx.ignore_index)
+        return Tensor._make(grad_logits, ctx._backend), None, None, None
 
 
 # ---- argument checks ----
@@ -161,7 +171,11 @@ def cross_entropy(input: Tensor, target: Tensor, weight: Tensor | None = None, *
     if target.dtype.is_floating_point:
         return _cross_entropy_probabilities(input, target, weight, ignore_index, reduction, label_smoothing)
     rows, flat_target, kept = _rows_and_targets(input, target, weight, ignore_index, "cross_entropy")
-    losses = SoftmaxCrossEntropy.apply(rows, flat_target, int(ignore_index))
+    if weight is None and reduction != "none" and label_smoothing == 0.0:  # the common case: one node
+        kept_count = int(kept._data.sum())
+        scale = 1.0 if reduction == "sum" else 1.0 / kept_count if kept_count else math.nan
+        return SoftmaxCrossEntropy.apply(rows, flat_target, int(ignore_index), scale)
+    losses = SoftmaxCrossEntropy.apply(rows, flat_target, int(ignore_index), None)
     loss = _weighted_reduce(losses, flat_target, kept, weight, reduction, tuple(target.shape))
     if label_smoothing == 0.0:
         return loss

@@ -5,9 +5,8 @@ import operator
 from collections import OrderedDict
 from typing import Any, Iterable, Iterator, Mapping
 
-from ..functions.activation import bias_activation
+from ..functions.activation import linear_activation
 from ..tensor import Tensor
-from . import functional as F
 from .activation import registered_activation
 from .linear import Linear
 from .module import Module, _addindent
@@ -54,7 +53,7 @@ class Sequential(Module):
             following = modules[position + 1] if position + 1 < len(modules) else None
             fused = self._fusable(module, following, input)
             if fused is not None:
-                input = bias_activation(F.linear(input, module.weight), module.bias, *fused)
+                input = linear_activation(input, module.weight, module.bias, *fused)
                 position += 2
             else:
                 input = module(input)

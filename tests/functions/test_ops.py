@@ -39,7 +39,15 @@ class Op:
     marks: list = field(default_factory=list)
 
 
-INDEX = np.array([0, 2, 2, 1])  # repeated indices: their gradients must add up
+INDEX = np.array([0, 2, 2, 1])
+TARGETS = np.array([0, 2, 1, 2])
+
+
+def np_cross_entropy(logits: np.ndarray, targets: np.ndarray) -> np.ndarray:
+    """-log softmax(logits)[target] per row."""
+    shifted = logits - logits.max(axis=1, keepdims=True)
+    log_probabilities = shifted - np.log(np.exp(shifted).sum(axis=1, keepdims=True))
+    return -log_probabilities[np.arange(len(targets)), targets]  # repeated indices: their gradients must add up
 
 OPS = [
     # arithmetic, with broadcasting
@@ -110,6 +118,18 @@ OPS = [
     Op("linear", lambda x, w, b: mt.nn.functional.linear(x, w, b), lambda x, w, b: x @ w.T + b,
        [(2, 3, 4), (5, 4), (5,)]),
     Op("linear_no_bias", lambda x, w: mt.nn.functional.linear(x, w), lambda x, w: x @ w.T, [(3, 4), (2, 4)]),
+    Op("linear_activation_tanh", lambda x, w, b: A.linear_activation(x, w, b, "tanh"),
+       lambda x, w, b: np.tanh(x @ w.T + b), [(2, 3, 4), (5, 4), (5,)]),
+    Op("linear_activation_elu", lambda x, w, b: A.linear_activation(x, w, b, "elu", 0.5),
+       lambda x, w, b: np.where(x @ w.T + b > 0, x @ w.T + b, 0.5 * np.expm1(x @ w.T + b)), [(3, 4), (2, 4), (2,)]),
+    Op("cross_entropy_mean", lambda x: mt.nn.functional.cross_entropy(x, mt.tensor(TARGETS, device=x.device)),
+       lambda x: np_cross_entropy(x, TARGETS).mean(), [(4, 3)]),
+    Op("cross_entropy_sum_ignored", lambda x: mt.nn.functional.cross_entropy(
+        x, mt.tensor(TARGETS, device=x.device), ignore_index=2, reduction="sum"),
+       lambda x: np.where(TARGETS == 2, 0, np_cross_entropy(x, TARGETS)).sum(), [(4, 3)]),
+    Op("cross_entropy_none", lambda x: mt.nn.functional.cross_entropy(x, mt.tensor(TARGETS, device=x.device),
+                                                                     reduction="none"),
+       lambda x: np_cross_entropy(x, TARGETS), [(4, 3)]),
     Op("einsum_matmul", lambda a, b: mt.einsum("ij,jk->ik", a, b), lambda a, b: np.einsum("ij,jk->ik", a, b),
        [(3, 4), (4, 2)]),
     Op("einsum_batched_ellipsis", lambda a, b: mt.einsum("...ij,...jk", a, b),
@@ -255,3 +275,4 @@ def test_fused_bias_activation_matches_the_two_step_form(name: str) -> None:
     np.testing.assert_allclose(fused_x.grad.numpy(), plain_x.grad.numpy(), rtol=1e-14)
     np.testing.assert_allclose(fused_bias.grad.numpy(), plain_bias.grad.numpy(), rtol=1e-14)
     assert gradcheck(lambda x, b: A.bias_activation(x, b, name, 0.3, 1.5), [fused_x, fused_bias])
+    assert gradgradcheck(lambda x, b: A.bias_activation(x, b, name, 0.3, 1.5), [fused_x, fused_bias])
