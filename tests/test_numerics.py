@@ -109,3 +109,14 @@ def test_float16_accumulates_in_float32() -> None:
     assert product.item() == 5000 and product.dtype is mt.float16
     probabilities = mt.zeros(1, 10000, dtype=mt.float16).softmax(1)
     assert probabilities.sum(dtype=mt.float32).item() == pytest.approx(1.0, rel=1e-3)
+
+
+def test_regressions_the_fuzzer_found() -> None:
+    """Each was a failure of tests/test_fuzz.py, fixed and kept here."""
+    constant = mt.tensor([2.0, 2.0], requires_grad=True)
+    constant.std().backward()  # was nan (0/0); PyTorch's std has gradient 0 at a constant input
+    assert constant.grad.tolist() == [0.0, 0.0]
+    product = mt.tensor([math.inf, 1.0]) * 0  # was a NumPy RuntimeWarning (an error under pytest)
+    assert math.isnan(product[0].item()) and product[1].item() == 0
+    with pytest.raises(ValueError, match="step must be greater than zero"):  # NumPy would reverse; PyTorch raises
+        mt.arange(4)[::-2]
