@@ -41,8 +41,9 @@ class Backend(Protocol):
     def activation_backward(self, spec: Any, grad_output: Any, saved: Any, params: tuple) -> Any:
         """grad_output · f'(saved) in one pass (saved: the output for sigmoid/tanh, else the input)."""
 
-    def bias_activation_forward(self, spec: Any, x: Any, bias: Any, params: tuple) -> tuple:
-        """(x + bias or None, f(x + bias)) in one pass, for Linear followed by an activation."""
+    def bias_activation_forward(self, spec: Any, x: Any, bias: Any, params: tuple, overwrite_x: bool = False) -> tuple:
+        """(x + bias or None, f(x + bias)) in one pass, for Linear followed by an activation; overwrite_x:
+        x is scratch the backend may reuse."""
 
     def softmax(self, x: Any, dim: int, log: bool) -> Any:
         """softmax or log_softmax along dim."""

@@ -85,10 +85,13 @@ class CPUBackend:
             derivative = spec.derivative(NUMPY_MATH, _compute_dtype(saved), *params)
             return np.asarray(_compute_dtype(grad_output) * derivative, dtype=grad_output.dtype)
 
-    def bias_activation_forward(self, spec: Any, x: np.ndarray, bias: np.ndarray,
-                                params: tuple) -> tuple[np.ndarray | None, np.ndarray]:
-        """y = f(x + bias) for x (..., features); also returns x + bias when the derivative needs the input."""
-        pre_activation = x + bias
+    def bias_activation_forward(self, spec: Any, x: np.ndarray, bias: np.ndarray, params: tuple,
+                                overwrite_x: bool = False) -> tuple[np.ndarray | None, np.ndarray]:
+        """y = f(x + bias) for x (..., features); also returns x + bias when the derivative needs the input.
+
+        overwrite_x: x is a scratch array (a fresh matmul result) that may hold x + bias: one array less.
+        """
+        pre_activation = np.add(x, bias, out=x) if overwrite_x else x + bias
         y = self.activation_forward(spec, pre_activation, params)
         return (None if spec.from_output else pre_activation), y
 
@@ -141,7 +144,7 @@ class CPUBackend:
             else:
                 work_buffer = _compute_dtype(momentum_buffer)
                 work_buffer *= momentum
-                work_buffer += (1 - dampening) * step
+                work_buffer += step if dampening == 0 else (1 - dampening) * step
             step = step + momentum * work_buffer if nesterov else work_buffer
             _store(momentum_buffer, work_buffer)
         work_param -= lr * step

@@ -107,8 +107,8 @@ class CUDABackend:
     def activation_backward(self, spec: Any, grad_output: Any, saved: Any, params: tuple) -> Any:
         return self.kernels.activation_backward(spec, grad_output, saved, params)
 
-    def bias_activation_forward(self, spec: Any, x: Any, bias: Any, params: tuple) -> tuple:
-        return self.kernels.bias_activation_forward(spec, x, bias, params)
+    def bias_activation_forward(self, spec: Any, x: Any, bias: Any, params: tuple, overwrite_x: bool = False) -> tuple:
+        return self.kernels.bias_activation_forward(spec, x, bias, params, overwrite_x)
 
     def softmax(self, x: Any, dim: int, log: bool) -> Any:
         return self.kernels.softmax(x, dim, log)

@@ -226,10 +226,12 @@ class CudaKernels:
                         (grad_output, saved, grad_input, np.int64(grad_output.size), *_params(params)))
             return grad_input
 
-    def bias_activation_forward(self, spec: ActivationSpec, x: Any, bias: Any, params: tuple) -> tuple[Any, Any]:
+    def bias_activation_forward(self, spec: ActivationSpec, x: Any, bias: Any, params: tuple,
+                                overwrite_x: bool = False) -> tuple[Any, Any]:
         """(pre_activation, y) = (x + bias, f(x + bias)), bias (features,) along x's last dim, in one pass.
 
-        pre_activation is None when the backward needs only y (sigmoid, tanh: spec.from_output).
+        pre_activation is None when the backward needs only y (sigmoid, tanh: spec.from_output). The kernel
+        writes it to an array of its own, so overwrite_x (CPUBackend's memory saving) changes nothing here.
         """
         if x.shape[-1:] != bias.shape:
             raise ValueError(f"bias_activation_forward: bias of shape {bias.shape} does not match the last dim of "

@@ -79,7 +79,8 @@ class LinearActivation(Function):
     @staticmethod
     def forward(ctx: Function, x: Any, weight: Any, bias: Any, spec: ActivationSpec, p0: float, p1: float) -> Any:
         product = x if weight is None else matmul_transposed(x, weight)
-        pre_activation, y = ctx._backend.bias_activation_forward(spec, product, bias, (p0, p1))
+        pre_activation, y = ctx._backend.bias_activation_forward(spec, product, bias, (p0, p1),
+                                                                 overwrite_x=weight is not None)
         ctx.spec, ctx.params = spec, (p0, p1)
         ctx.save_for_backward(x, weight, bias, y if spec.from_output else pre_activation)
         return y
