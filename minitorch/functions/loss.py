@@ -46,14 +46,15 @@ class SoftmaxCrossEntropy(Function):
     def backward(ctx: Function, grad_loss: Tensor) -> tuple:
         logits, target, logsumexp = ctx.saved_tensors
         rows = logits.shape[0]
-        if ctx.scale is not None:  # every row's loss entered the sum with weight scale
-            grad_loss = (grad_loss * ctx.scale).expand(rows)
         if is_grad_enabled():
+            if ctx.scale is not None:  # every row's loss entered the sum with weight scale
+                grad_loss = (grad_loss * ctx.scale).expand(rows)
             kept = (target != ctx.ignore_index).to(logits.dtype)
             classes = creation.arange(logits.shape[1], device=logits.device)
             picked = (target.unsqueeze(1) == classes).to(logits.dtype)
             return (softmax(logits, 1) - picked) * (grad_loss * kept).unsqueeze(1), None, None, None
-        grad_per_row = ctx.xp.ascontiguousarray(grad_loss._data)
+        grad_per_row = (ctx.xp.ascontiguousarray(grad_loss._data) if ctx.scale is None  # the kernel reads rows
+                         else ctx.xp.full(rows, grad_loss._data * ctx.scale, dtype=grad_loss._data.dtype))
         grad_logits = ctx._backend.cross_entropy_backward(logits._data, target._data, logsumexp._data,
                                                           grad_per_row, ctx.ignore_index)
         return Tensor._make(grad_logits, ctx._backend), None, None, None
