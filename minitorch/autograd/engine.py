@@ -220,7 +220,7 @@ def _store_retained_grads(node: Any, grads: list, create_graph: bool) -> None:
         grad = grads[output_nr]
         if tensor is None or grad is None:
             continue
-        grad = grad if create_graph else grad.detach()
+        grad = grad.clone() if create_graph else Tensor._make(grad._data.copy(), grad._backend)  # its own storage
         tensor._grad = grad if tensor._grad is None else tensor._grad + grad
 
 

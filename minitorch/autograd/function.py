@@ -257,8 +257,8 @@ class AccumulateGrad:
         """Add grad into variable.grad; `steal`: the engine alone holds grad's storage, so no copy is needed."""
         variable = self.variable
         if variable.grad is None:
-            if create_graph:
-                variable.grad = grad
+            if create_graph:  # a recorded copy: the gradient may be a read-only view or reach other leaves
+                variable.grad = grad.clone()
             else:  # a copy unless stolen: the same array may reach several leaves, whose .grad must not alias
                 variable.grad = Tensor._make(grad._data if steal else grad._data.copy(), grad._backend)
         elif create_graph or not getattr(variable.grad._data.flags, "writeable", True):

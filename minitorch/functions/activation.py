@@ -156,9 +156,16 @@ def _tensor_sigmoid(x: Tensor) -> Tensor:
     return activation(x, "sigmoid")
 
 
+def _tensor_where(condition: Tensor, a: Any, b: Any) -> Tensor:
+    """where() on tensors; two constants are made float64, so that a float64 derivative is not rounded to float32."""
+    if not isinstance(a, Tensor) and not isinstance(b, Tensor):
+        a = creation.tensor(a, dtype=dtypes.float64, device=condition.device)
+    return arithmetic.where(condition, a, b)
+
+
 TENSOR_MATH = SimpleNamespace(
     exp=arithmetic.exp, expm1=arithmetic.expm1, log1p=arithmetic.log1p, erf=arithmetic.erf,
-    abs=arithmetic.abs, where=lambda condition, a, b: arithmetic.where(condition, a, b),
+    abs=arithmetic.abs, where=_tensor_where,
     maximum=lambda a, b: a.maximum(b) if isinstance(a, Tensor) else b.maximum(a),
     tanh=lambda x: activation(x, "tanh"), sigmoid=_tensor_sigmoid,
     zeros_like=creation.zeros_like, ones_like=creation.ones_like,

@@ -76,7 +76,14 @@ def linear_gradients(grad_output: Any, x: Any, weight: Any, needs_input_grad: tu
     grad_x = grad_output if weight is None else grad_output @ weight
     return (grad_x if needs_input_grad[0] else None,
             rows.T @ x.reshape(-1, x.shape[-1]) if needs_input_grad[1] else None,
-            rows.sum(0) if needs_input_grad[2] else None)
+            _column_sums(rows) if needs_input_grad[2] else None)
+
+
+def _column_sums(rows: Any) -> Any:
+    """Σ over rows; float16 arrays accumulate in float32, as the Sum op (used for tensors) does."""
+    if not isinstance(rows, Tensor) and rows.dtype == np.float16:
+        return rows.sum(0, dtype=np.float32).astype(np.float16)
+    return rows.sum(0)
 
 
 def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:

@@ -55,3 +55,35 @@ def test_gradients_accumulate_in_place_over_steps() -> None:
     for _ in range(3):
         (w @ x).sum().backward()
     assert w.grad.tolist() == [[9.0, 12.0]]
+
+
+def test_retained_and_create_graph_gradients_are_writable_and_private() -> None:
+    x = mt.ones(3, requires_grad=True)
+    y = x * 2
+    y.retain_grad()
+    y.sum().backward()  # Sum's gradient is a broadcast (read-only) view
+    y.grad.zero_()
+    assert x.grad.tolist() == [2.0, 2.0, 2.0]
+    gradient = mt.ones(3)
+    z = x.clone()
+    z.retain_grad()
+    z.backward(gradient)
+    gradient.mul_(5)
+    assert z.grad.tolist() == [1.0, 1.0, 1.0]
+    leaf = mt.ones(3, requires_grad=True)
+    leaf.sum().backward(create_graph=True)
+    leaf.grad.zero_()
+    assert leaf.grad.tolist() == [0.0, 0.0, 0.0]
+
+
+def test_double_backward_keeps_float64_constants_exact() -> None:
+    x = mt.tensor([-1.0, 2.0], dtype=mt.float64, requires_grad=True)
+    grad, = mt.autograd.grad(mt.nn.functional.leaky_relu(x, 0.1).sum(), x, create_graph=True)
+    assert grad.tolist() == [0.1, 1.0]
+
+
+def test_float16_bias_gradient_accumulates_in_float32() -> None:
+    linear = mt.nn.Linear(2, 1).half()
+    inputs = mt.ones(4096, 2, dtype=mt.float16)
+    linear(inputs).sum().backward()
+    assert linear.bias.grad.item() == 4096
