@@ -1,7 +1,7 @@
 // The activations' math, written once: the CUDA kernels (elementwise.cu) and the host test build
 // (tests/kernels/host_shim.cpp) use it, and minitorch/functions/activation.py registers the same formulas
 // over NumPy. For each activation N: mt_N_forward(x, p0, p1) and mt_N_derivative(saved, p0, p1), `saved`
-// being the output for sigmoid and tanh and the input otherwise. Each gives the mathematical limit at
+// being the output for sigmoid, tanh and relu and the input otherwise. Each gives the mathematical limit at
 // ±inf and keeps NaN.
 //
 // No #include and no std:: here, so that NVRTC compiles it without include paths; on the host,
@@ -67,7 +67,7 @@ template <typename T> MT_HOST_DEVICE inline T mt_tanh_forward(T x, T, T) { retur
 template <typename T> MT_HOST_DEVICE inline T mt_tanh_derivative(T y, T, T) { return 1 - y * y; }
 
 template <typename T> MT_HOST_DEVICE inline T mt_relu_forward(T x, T, T) { return mt_maximum(x, T(0)); }
-template <typename T> MT_HOST_DEVICE inline T mt_relu_derivative(T x, T, T) { return x <= 0 ? T(0) : T(1); }
+template <typename T> MT_HOST_DEVICE inline T mt_relu_derivative(T y, T, T) { return y <= 0 ? T(0) : T(1); }
 
 template <typename T> MT_HOST_DEVICE inline T mt_leaky_relu_forward(T x, T slope, T) {
     return x > 0 ? x : x * slope;

@@ -39,7 +39,7 @@ class Backend(Protocol):
         """y = f(x) for a registered activation."""
 
     def activation_backward(self, spec: Any, grad_output: Any, saved: Any, params: tuple) -> Any:
-        """grad_output · f'(saved) in one pass (saved: the output for sigmoid/tanh, else the input)."""
+        """grad_output · f'(saved) in one pass (saved: the output when spec.from_output, else the input)."""
 
     def bias_activation_forward(self, spec: Any, x: Any, bias: Any, params: tuple, overwrite_x: bool = False) -> tuple:
         """(x + bias or None, f(x + bias)) in one pass, for Linear followed by an activation; overwrite_x:

@@ -230,7 +230,7 @@ class CudaKernels:
                                 overwrite_x: bool = False) -> tuple[Any, Any]:
         """(pre_activation, y) = (x + bias, f(x + bias)), bias (features,) along x's last dim, in one pass.
 
-        pre_activation is None when the backward needs only y (sigmoid, tanh: spec.from_output). The kernel
+        pre_activation is None when the backward needs only y (sigmoid, tanh, relu: spec.from_output). The kernel
         writes it to an array of its own, so overwrite_x (CPUBackend's memory saving) changes nothing here.
         """
         if x.shape[-1:] != bias.shape:

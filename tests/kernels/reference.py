@@ -46,7 +46,7 @@ def _limits(x: np.ndarray, value: np.ndarray, at_minus_infinity: float, at_plus_
     return np.where(x == -np.inf, at_minus_infinity, np.where(x == np.inf, at_plus_infinity, value))
 
 
-# ---- forward(x, p0, p1) and derivative(saved, p0, p1); saved is y for sigmoid and tanh ----
+# ---- forward(x, p0, p1) and derivative(saved, p0, p1); saved is y for sigmoid, tanh and relu ----
 def step(x, p0, p1):
     return _exact(np.where(np.isnan(x), np.nan, (x > 0).astype(float)))
 

@@ -16,7 +16,7 @@ FLOATS = [np.float32, np.float64]
 
 
 def _saved(host_activations: HostActivations, name: str, x: np.ndarray, p0: float, p1: float) -> np.ndarray:
-    """What the backward gets: the output for sigmoid and tanh, else the input."""
+    """What the backward gets: the output for sigmoid, tanh and relu (spec.from_output), else the input."""
     return host_activations.forward(name, x, p0, p1) if ACTIVATIONS[name].from_output else x
 
 
