@@ -509,6 +509,26 @@ class Tensor:
 
         return div(other, self)
 
+    def __floordiv__(self, other: Any) -> Tensor:
+        from .functions.arithmetic import floor_divide
+
+        return floor_divide(self, other)
+
+    def __rfloordiv__(self, other: Any) -> Tensor:
+        from .functions.arithmetic import floor_divide
+
+        return floor_divide(other, self)
+
+    def __mod__(self, other: Any) -> Tensor:
+        from .functions.arithmetic import remainder
+
+        return remainder(self, other)
+
+    def __rmod__(self, other: Any) -> Tensor:
+        from .functions.arithmetic import remainder
+
+        return remainder(other, self)
+
     def __pow__(self, exponent: Any) -> Tensor:
         return self.pow(exponent)
 

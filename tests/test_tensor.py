@@ -3,6 +3,8 @@
 Expected values come from NumPy computations written here or from literals that follow
 PyTorch's semantics; torch itself is never imported.
 """
+import math
+
 import numpy as np
 import pytest
 
@@ -609,3 +611,16 @@ def test_any_and_all(dim, keepdim, expected_any, expected_all) -> None:
     assert values.any(dim, keepdim=keepdim).tolist() == expected_any
     assert values.all(dim, keepdim=keepdim).tolist() == expected_all
     assert values.any().dtype is mt.bool
+
+
+def test_floor_division_and_remainder_follow_python_and_pytorch() -> None:
+    a, b = mt.tensor([-3, 7, 8]), mt.tensor([2, -2, 3])
+    assert (a // b).tolist() == [-2, -4, 2] and (a % b).tolist() == [1, -1, 2]
+    assert (a // b).dtype is mt.int64
+    assert (mt.tensor([5]) // 2.0).tolist() == [2.0] and (mt.tensor([5]) // 2.0).dtype is mt.float32
+    assert (7 // mt.tensor([2])).tolist() == [3] and (7 % mt.tensor([4])).tolist() == [3]
+    x = mt.tensor([3.5, -3.5], requires_grad=True)
+    assert not (x // 2).requires_grad
+    with pytest.raises(RuntimeError, match="ZeroDivisionError"):
+        mt.tensor([1]) // mt.tensor([0])
+    assert math.isinf((mt.tensor([1.0]) // 0).item())

@@ -154,6 +154,27 @@ class Div(Function):
                 -grad_output * a / (b * b) if ctx.needs_input_grad[1] else None)
 
 
+class Remainder(Function):
+    """y = a mod b with the sign of b (Python's %); da = grad, db = -grad · floor(a / b)."""
+
+    forward_on_arrays = True
+
+    @staticmethod
+    def forward(ctx: Function, a: Any, b: Any) -> Any:
+        ctx.save_for_backward(a, b)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return ctx.xp.remainder(a, b)
+
+    @staticmethod
+    def backward(ctx: Function, grad_output: Tensor) -> tuple:
+        a, b = ctx.saved_tensors
+        if not ctx.needs_input_grad[1]:
+            return grad_output, None
+        with np.errstate(divide="ignore", invalid="ignore"):
+            quotient = Tensor._make(ctx.xp.floor(a._data / b._data), ctx._backend)  # piecewise constant
+        return grad_output, -grad_output * quotient
+
+
 class Neg(Function):
     """y = -x."""
 
@@ -392,6 +413,28 @@ def div(input: Any, other: Any) -> Tensor:
     return binary(Div, input, other, "/", result_dtype=_float_result(input, other))
 
 
+def _check_integer_divisor(dividend: Any, divisor: Any) -> None:
+    """Integer division by zero raises, as in PyTorch (NumPy would warn and return 0)."""
+    if dtypes.result_type(dividend, divisor).is_floating_point:
+        return
+    zero = (divisor._data == 0).any() if isinstance(divisor, Tensor) else divisor == 0
+    if zero:
+        raise RuntimeError("ZeroDivisionError")
+
+
+def remainder(input: Any, other: Any) -> Tensor:
+    """input mod other, with the sign of other (Python's %, torch.remainder)."""
+    _check_integer_divisor(input, other)
+    return binary(Remainder, input, other, "%")
+
+
+def floor_divide(input: Any, other: Any) -> Tensor:
+    """floor(input / other) (Python's //); no gradient flows through it (PyTorch has none either)."""
+    _check_integer_divisor(input, other)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return _compare(np.floor_divide, input, other, "//")
+
+
 def neg(input: Tensor) -> Tensor:
     if input.dtype is dtypes.bool_:
         raise RuntimeError("Negation, the `-` operator, on a bool tensor is not supported. "
@@ -483,7 +526,7 @@ def where(condition: Tensor, input: Any, other: Any) -> Tensor:
 
 
 def _compare(numpy_function: Any, a: Any, b: Any, op_name: str) -> Tensor:
-    """A comparison: computed in the promoted dtype, returns bool, never records a graph."""
+    """An op without gradient (a comparison, floor division): computed in the promoted dtype, never recorded."""
     _check_number(a, op_name, b)
     _check_number(b, op_name, a)
     tensor = a if isinstance(a, Tensor) else b

@@ -60,6 +60,8 @@ OPS = [
     Op("div", lambda a, b: a / b, lambda a, b: a / b, [(3, 4), (4,)], positive=True),
     Op("rdiv", lambda a: 3 / a, lambda a: 3 / a, [(5,)], positive=True),
     Op("neg", lambda a: -a, lambda a: -a, [(2, 3)]),
+    Op("remainder", lambda a, b: a % b, np.remainder, [(3, 4), (4,)], positive=True),
+    Op("rremainder", lambda a: 5.0 % a, lambda a: np.remainder(5.0, a), [(5,)], positive=True),
     Op("pow_scalar", lambda a: a ** 3, lambda a: a ** 3, [(5,)]),
     Op("pow_fraction", lambda a: a ** 0.5, lambda a: a ** 0.5, [(5,)], positive=True),
     Op("pow_tensor", lambda a, b: a ** b, lambda a, b: a ** b, [(3, 1), (3,)], positive=True),
@@ -253,7 +255,7 @@ def test_table_covers_every_differentiable_tensor_method() -> None:
     differentiable = ["add", "sub", "mul", "div", "neg", "pow", "exp", "log", "sqrt", "abs", "clamp", "sum", "mean",
                       "var", "std", "max", "min", "maximum", "minimum", "reshape", "view", "flatten", "squeeze",
                       "unsqueeze", "permute", "transpose", "expand", "gather", "matmul", "relu", "sigmoid", "tanh",
-                      "softmax", "log_softmax", "where", "cat", "stack", "einsum", "index", "expm1", "log1p", "erf", "sin", "cos",
+                      "softmax", "log_softmax", "where", "cat", "stack", "einsum", "index", "expm1", "log1p", "erf", "sin", "cos", "remainder",
                       *A.ACTIVATIONS]
     missing = [name for name in differentiable if name not in covered]
     assert not missing, f"ops without a row in OPS: {missing}"
