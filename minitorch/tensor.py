@@ -12,6 +12,7 @@ from typing import Any, Iterator
 from . import dtypes
 from .autograd.grad_mode import is_grad_enabled
 from .backends import backend_for
+from .backends.device import cuda_device
 from .backends.device import device as Device
 from .dtypes import dtype as DType
 
@@ -302,7 +303,7 @@ class Tensor:
         return self.to("cpu")
 
     def cuda(self, device: Any = None) -> Tensor:
-        return self.to("cuda" if device is None else device if isinstance(device, (str, Device)) else f"cuda:{device}")
+        return self.to(cuda_device(device))
 
     def float(self) -> Tensor:
         return self.to(dtypes.float32)

@@ -2,6 +2,13 @@
 from __future__ import annotations
 
 
+def cuda_device(index: int | str | device | None = None) -> str | device:
+    """The device that .cuda(index) means: "cuda" by default, "cuda:N" for an int, else the device given."""
+    if index is None:
+        return "cuda"
+    return index if isinstance(index, (str, device)) else f"cuda:{index}"
+
+
 class device:
     """A device type and index; compares equal to its string form ("cpu", "cuda:0")."""
 

@@ -10,6 +10,7 @@ from typing import Any, Callable, Iterator
 
 from .. import dtypes
 from ..autograd.grad_mode import no_grad
+from ..backends.device import cuda_device
 from ..backends.device import device as Device
 from ..dtypes import dtype as DType
 from ..tensor import Tensor, parse_to_arguments
@@ -282,7 +283,7 @@ class Module:
         return self._apply(convert)
 
     def cuda(self, device: int | str | Device | None = None) -> Module:
-        return self.to("cuda" if device is None else device if isinstance(device, (str, Device)) else f"cuda:{device}")
+        return self.to(cuda_device(device))
 
     def cpu(self) -> Module:
         return self.to("cpu")
