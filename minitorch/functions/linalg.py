@@ -73,8 +73,10 @@ def matmul_transposed(x: Any, weight: Any) -> Any:
 def linear_gradients(grad_output: Any, x: Any, weight: Any, needs_input_grad: tuple) -> tuple:
     """(dx, dW, db) of y = x Wᵀ + b (dx = grad when W is None), written once for arrays and tensors alike."""
     rows = grad_output.reshape(-1, grad_output.shape[-1])
-    grad_x = grad_output if weight is None else grad_output @ weight
-    return (grad_x if needs_input_grad[0] else None,
+    grad_x = None
+    if needs_input_grad[0]:  # the first layer's input (the data) needs none: skip its whole matmul
+        grad_x = grad_output if weight is None else grad_output @ weight
+    return (grad_x,
             rows.T @ x.reshape(-1, x.shape[-1]) if needs_input_grad[1] else None,
             _column_sums(rows) if needs_input_grad[2] else None)
 
