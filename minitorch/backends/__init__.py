@@ -8,11 +8,14 @@ from __future__ import annotations
 from .base import Backend
 from .cpu import cpu
 from .device import device
+from .host_memory import keep_freed_heap
 
 __all__ = ["Backend", "device", "backend_for", "all_backends"]
 
 _cuda_backends: dict[int, Backend] = {}  # created on first use of each GPU
 _seed: int | None = None  # the last manual_seed, given to GPUs first used after it
+
+keep_freed_heap()  # once per process: training steps reuse their freed memory instead of faulting it in again
 
 
 def backend_for(spec: str | device | None) -> Backend:
