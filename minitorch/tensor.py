@@ -333,8 +333,6 @@ class Tensor:
             return self._grad_fn, self._output_nr
         accumulator = self._grad_accumulator() if self._grad_accumulator is not None else None
         if accumulator is None:
-            from .autograd.function import AccumulateGrad
-
             accumulator = AccumulateGrad(self)
             # weak, so that the leaf and its accumulator never form a cycle
             self._grad_accumulator = weakref.ref(accumulator)
@@ -605,3 +603,7 @@ def _install_methods() -> None:
 
     for name, function in TENSOR_METHODS.items():
         setattr(Tensor, name, function)
+
+
+# AccumulateGrad is defined beside Function, whose module needs Tensor: it comes in once Tensor exists
+from .autograd.function import AccumulateGrad  # noqa: E402

@@ -11,6 +11,7 @@ from ..functions.reduction import sum_to_shape
 from ..tensor import Tensor
 from . import anomaly_mode
 from .function import AccumulateGrad
+from .grad_mode import enable_grad, no_grad
 
 
 def backward(tensors: Any, grad_tensors: Any = None, retain_graph: bool | None = None,
@@ -134,42 +135,44 @@ def _execute(roots: list, root_grads: list, owned: dict, retain_graph: bool, cre
     for (node, output_nr), grad_output in zip(roots, root_grads):
         _accumulate_into(buffers, owned, node, output_nr, grad_output)
     ready = deque(node for node in dict.fromkeys(root_nodes) if not dependencies.get(node))
-    while ready:
-        node = ready.popleft()
-        grads = buffers.pop(node)
-        grads_owned = [owned.pop(id(grad), None) is not None for grad in grads]
-        if capture is not None:
-            for output_nr, index in capture.get(node, ()):
-                results[index] = grads[output_nr]
-        if isinstance(node, AccumulateGrad):
-            if capture is None and grads[0] is not None:
-                node.accumulate(grads[0], create_graph, steal=grads_owned[0])
-            continue
-        if node._retained:
-            _store_retained_grads(node, grads, create_graph)
-            grads_owned = [False] * len(grads)  # a retained .grad shares their storage
-        runs = any(grad is not None for grad in grads) and (
-            needed is None or any(edge is not None and edge[0] in needed for edge in node.next_edges))
-        input_grads = node._call_backward(grads, create_graph) if runs else (None,) * len(node.next_edges)
-        if anomaly_mode.is_anomaly_enabled():
-            _check_finite(node, input_grads)
-        if node.forward_on_arrays:  # our own ops: we know what their gradients share
-            _claim_fresh_gradients(owned, grads, grads_owned, input_grads)
-        for index, (edge, input_grad) in enumerate(zip(node.next_edges, input_grads)):
-            if edge is None or (needed is not None and edge[0] not in needed):
+    check_finite = anomaly_mode.is_anomaly_enabled()
+    with enable_grad() if create_graph else no_grad():  # once for the pass, not per node
+        while ready:
+            node = ready.popleft()
+            grads = buffers.pop(node)
+            grads_owned = [owned.pop(id(grad), None) is not None for grad in grads]
+            if capture is not None:
+                for output_nr, index in capture.get(node, ()):
+                    results[index] = grads[output_nr]
+            if isinstance(node, AccumulateGrad):
+                if capture is None and grads[0] is not None:
+                    node.accumulate(grads[0], create_graph, steal=grads_owned[0])
                 continue
-            child, output_nr = edge
-            if input_grad is not None:
-                matched = _match_input(input_grad, node, index)
-                if matched is not input_grad and owned.pop(id(input_grad), None) is not None:
-                    owned[id(matched)] = matched
-                input_grad = matched
-            _accumulate_into(buffers, owned, child, output_nr, input_grad)
-            dependencies[child] -= 1
-            if dependencies[child] == 0:
-                ready.append(child)
-        if not retain_graph:
-            node.release()
+            if node._retained:
+                _store_retained_grads(node, grads, create_graph)
+                grads_owned = [False] * len(grads)  # a retained .grad shares their storage
+            runs = any(grad is not None for grad in grads) and (
+                needed is None or any(edge is not None and edge[0] in needed for edge in node.next_edges))
+            input_grads = node._call_backward(grads) if runs else (None,) * len(node.next_edges)
+            if check_finite:
+                _check_finite(node, input_grads)
+            if node.forward_on_arrays:  # our own ops: we know what their gradients share
+                _claim_fresh_gradients(owned, grads, grads_owned, input_grads)
+            for index, (edge, input_grad) in enumerate(zip(node.next_edges, input_grads)):
+                if edge is None or (needed is not None and edge[0] not in needed):
+                    continue
+                child, output_nr = edge
+                if input_grad is not None:
+                    matched = _match_input(input_grad, node, index)
+                    if matched is not input_grad and owned.pop(id(input_grad), None) is not None:
+                        owned[id(matched)] = matched
+                    input_grad = matched
+                _accumulate_into(buffers, owned, child, output_nr, input_grad)
+                dependencies[child] -= 1
+                if dependencies[child] == 0:
+                    ready.append(child)
+            if not retain_graph:
+                node.release()
     return results
 
 
@@ -190,12 +193,19 @@ def _check_finite(node: Any, input_grads: tuple) -> None:
 def _claim_fresh_gradients(owned: dict, grads: list, grads_owned: list, input_grads: tuple) -> None:
     """Mark the gradients an op returned as owned by the engine: new arrays that are not views, or an
     incoming gradient that was owned, passed through to a single input."""
-    for input_grad in input_grads:
-        if input_grad is None or sum(other is input_grad for other in input_grads) > 1:
+    returned = [grad for grad in input_grads if grad is not None]
+    repeated = len({id(grad) for grad in returned}) < len(returned)  # one gradient given to two inputs
+    for input_grad in returned:
+        if repeated and sum(other is input_grad for other in returned) > 1:
             continue
-        passed_through = [owned_before for grad, owned_before in zip(grads, grads_owned) if grad is input_grad]
-        if passed_through[0] if passed_through else input_grad._data.base is None:
-            owned[id(input_grad)] = input_grad
+        for grad, owned_before in zip(grads, grads_owned):
+            if grad is input_grad:  # passed through: owned if the incoming gradient was
+                if owned_before:
+                    owned[id(input_grad)] = input_grad
+                break
+        else:
+            if input_grad._data.base is None:
+                owned[id(input_grad)] = input_grad
 
 
 def _accumulate_into(buffers: dict, owned: dict, node: Any, output_nr: int, grad: Any) -> None:

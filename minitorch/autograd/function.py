@@ -11,7 +11,7 @@ from typing import Any
 
 from ..backends.cpu import cpu
 from . import anomaly_mode
-from .grad_mode import enable_grad, is_grad_enabled, no_grad
+from .grad_mode import is_grad_enabled, no_grad
 
 SECOND_BACKWARD_MESSAGE = (
     "Trying to backward through the graph a second time (or directly access saved tensors after they "
@@ -151,8 +151,15 @@ class Function:
                     requires_grad = True
         ctx._backend = backend = backend or cpu
         record = requires_grad and is_grad_enabled()
-        if record:
-            ctx.needs_input_grad = tuple([isinstance(arg, Tensor) and arg._requires_grad for arg in args])
+        if record:  # one pass over the arguments: which need a gradient, where it goes, what it must look like
+            needs_input_grad, next_edges, input_meta = [], [], []
+            for arg in args:
+                is_tensor = isinstance(arg, Tensor)
+                needs_grad = is_tensor and arg._requires_grad
+                needs_input_grad.append(needs_grad)
+                next_edges.append(arg._edge() if needs_grad else None)
+                input_meta.append((arg._data.shape, arg._data.dtype) if is_tensor else None)
+            ctx.needs_input_grad = tuple(needs_input_grad)
 
         try:
             if cls.forward_on_arrays:
@@ -185,10 +192,8 @@ class Function:
         if record:
             if anomaly_mode.is_anomaly_enabled():
                 ctx.forward_stack = "".join(traceback.format_stack()[:-1])
-            ctx.next_edges = tuple([arg._edge() if isinstance(arg, Tensor) and arg._requires_grad else None
-                                    for arg in args])
-            ctx._input_meta = tuple([(arg._data.shape, arg._data.dtype) if isinstance(arg, Tensor) else None
-                                     for arg in args])
+            ctx.next_edges = tuple(next_edges)
+            ctx._input_meta = tuple(input_meta)
             ctx._output_meta = tuple([(output._data.shape, output._data.dtype) for output in outputs])
             ctx.n_outputs = len(outputs)
             if ctx._to_save:
@@ -215,16 +220,14 @@ class Function:
             return SavedTensor(value, None, None, value._version_counter)
         return SavedTensor(None, self._backend.xp.asarray(value), None, None)
 
-    def _call_backward(self, grad_outputs: list, create_graph: bool) -> tuple:
-        """Run backward on the output gradients; returns one gradient (or None) per input."""
-        if self.materialize_grads:
+    def _call_backward(self, grad_outputs: list) -> tuple:
+        """Run backward on the output gradients (the engine has set grad mode); one gradient (or None) per input."""
+        if self.materialize_grads and any(grad is None for grad in grad_outputs):
             grad_outputs = [
                 Tensor._make(self._backend.xp.zeros(shape, dtype), self._backend) if grad is None else grad
                 for grad, (shape, dtype) in zip(grad_outputs, self._output_meta)
             ]
-        mode = enable_grad() if create_graph else no_grad()
-        with mode:
-            grads = type(self).backward(self, *grad_outputs)
+        grads = type(self).backward(self, *grad_outputs)
         if not isinstance(grads, tuple):
             grads = (grads,)
         expected = len(self.next_edges)
