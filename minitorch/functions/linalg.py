@@ -95,16 +95,20 @@ def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
 
 
 def check_linear_arguments(input: Tensor, weight: Tensor, bias: Tensor | None) -> None:
-    """PyTorch's errors for x Wᵀ + b with shapes or dtypes that do not fit."""
-    if input.ndim == 0 or weight.ndim != 2 or input.shape[-1] != weight.shape[1]:
-        rows = int(np.prod(input.shape[:-1])) if input.ndim else 1  # PyTorch names the inputs as a matrix
-        raise RuntimeError(f"mat1 and mat2 shapes cannot be multiplied ({rows}x{input.shape[-1] if input.ndim else 1} "
-                           f"and {_shape_text(tuple(reversed(weight.shape)))})")
-    if input.dtype is not weight.dtype or (bias is not None and bias.dtype is not input.dtype):
+    """PyTorch's errors for x Wᵀ + b with arguments that do not fit (read off the arrays: this runs every step)."""
+    for name, value in (("input", input), ("weight", weight), ("bias", bias)):
+        if not isinstance(value, Tensor) and (value is not None or name != "bias"):
+            raise TypeError(f"linear(): argument '{name}' must be Tensor, not {type(value).__name__}")
+    x, w = input._data, weight._data
+    if x.ndim == 0 or w.ndim != 2 or x.shape[-1] != w.shape[1]:
+        rows = int(np.prod(x.shape[:-1])) if x.ndim else 1  # PyTorch names the inputs as a matrix
+        raise RuntimeError(f"mat1 and mat2 shapes cannot be multiplied ({rows}x{x.shape[-1] if x.ndim else 1} "
+                           f"and {_shape_text(tuple(reversed(w.shape)))})")
+    if x.dtype != w.dtype or (bias is not None and bias._data.dtype != x.dtype):
         raise RuntimeError(f"linear: expected input, weight and bias of one dtype, got {input.dtype.name}, "
                            f"{weight.dtype.name}" + ("" if bias is None else f" and {bias.dtype.name}"))
-    if bias is not None and tuple(bias.shape) != (weight.shape[0],):
-        raise RuntimeError(f"linear: bias of shape {tuple(bias.shape)} does not match out_features {weight.shape[0]}")
+    if bias is not None and bias._data.shape != (w.shape[0],):
+        raise RuntimeError(f"linear: bias of shape {tuple(bias.shape)} does not match out_features {w.shape[0]}")
 
 
 def _shape_text(shape: tuple) -> str:

@@ -53,7 +53,7 @@ class Sequential(Module):
             following = modules[position + 1] if position + 1 < len(modules) else None
             fused = self._fusable(module, following, input)
             if fused is not None:
-                input = linear_activation(input, module.weight, module.bias, *fused)
+                input = linear_activation(input, *fused)
                 position += 2
             else:
                 input = module(input)
@@ -61,13 +61,15 @@ class Sequential(Module):
         return input
 
     @staticmethod
-    def _fusable(module: Module, following: Module | None, input: Any) -> tuple[str, float, float] | None:
-        """The activation to fuse with `module` when it is a plain Linear with a bias followed by one, else None."""
-        if type(module) is not Linear or module.bias is None or following is None or not isinstance(input, Tensor):
+    def _fusable(module: Module, following: Module | None, input: Any) -> tuple | None:
+        """(weight, bias, name, p0, p1) to run `module` and `following` as one linear_activation when `module` is
+        a plain Linear with a bias and `following` a registered activation, else None."""
+        if type(module) is not Linear or following is None or not isinstance(input, Tensor):
             return None
-        if input.dtype is not module.weight.dtype or module.bias.dtype is not module.weight.dtype:
-            return None  # let Linear raise its own error
-        return registered_activation(following)
+        parameters = module._parameters  # exactly a Linear: read directly, not through Module.__getattr__
+        bias = parameters["bias"]
+        activation = None if bias is None else registered_activation(following)
+        return None if activation is None else (parameters["weight"], bias, *activation)
 
     def __len__(self) -> int:
         return len(self._modules)
