@@ -96,35 +96,34 @@ def _rows_and_targets(input: Tensor, target: Tensor, weight: Tensor | None, igno
     """Check a class-index target; return input as rows (M, C), target (M,), and kept (M,) (bool)."""
     _check_floating(input, function)
     _check_tensor(target, "target", function)
-    if input.ndim == 0:
+    shape, targets = input._data.shape, target._data  # checked on the arrays: no graph nodes for bookkeeping
+    if not shape:
         raise ValueError(f"{function}(): input must have at least 1 dimension (classes), got a 0-d tensor")
-    if target.dtype is not dtypes.int64:
+    if targets.dtype != np.int64:
         raise RuntimeError(f"expected target dtype to be Long (int64), but got {target.dtype.name}")
-    class_dim = 0 if input.ndim == 1 else 1
-    classes = input.shape[class_dim]
-    expected = tuple(size for dim, size in enumerate(input.shape) if dim != class_dim)
-    if input.ndim == 2 and target.ndim == 1 and target.shape[0] != input.shape[0]:
-        raise ValueError(f"Expected input batch_size ({input.shape[0]}) to match target batch_size "
-                         f"({target.shape[0]}).")
-    if tuple(target.shape) != expected:
-        raise RuntimeError(f"Expected target size {list(expected)}, got {list(target.shape)}")
+    class_dim = 0 if len(shape) == 1 else 1
+    classes = shape[class_dim]
+    expected = shape[:class_dim] + shape[class_dim + 1:]
+    if len(shape) == 2 and targets.ndim == 1 and targets.shape[0] != shape[0]:
+        raise ValueError(f"Expected input batch_size ({shape[0]}) to match target batch_size ({targets.shape[0]}).")
+    if targets.shape != expected:
+        raise RuntimeError(f"Expected target size {list(expected)}, got {list(targets.shape)}")
     if weight is not None and (weight.ndim != 1 or weight.shape[0] != classes):
         raise RuntimeError(f"weight tensor should be defined either for all {classes} classes or no classes but "
                            f"got weight tensor of shape: {list(weight.shape)}")
-    # checked on the arrays: no graph nodes for bookkeeping
-    targets = target._data
     kept_array = targets != ignore_index
-    out_of_bounds = kept_array & ((targets < 0) | (targets >= classes))
-    if out_of_bounds.any():
-        raise IndexError(f"Target {int(targets[out_of_bounds].reshape(-1)[0])} is out of bounds.")
+    if targets.size and bool((targets.min() < 0) | (targets.max() >= classes)):  # out of range, or ignore_index
+        out_of_bounds = kept_array & ((targets < 0) | (targets >= classes))
+        if out_of_bounds.any():
+            raise IndexError(f"Target {int(targets[out_of_bounds].reshape(-1)[0])} is out of bounds.")
     kept = Tensor._make(kept_array.reshape(-1), target._backend)
-    if input.ndim == 2:
+    if len(shape) == 2:
         rows = input
-    elif input.ndim == 1:
+    elif len(shape) == 1:
         rows = input.reshape(1, classes)
     else:
         rows = input.permute(0, *range(2, input.ndim), 1).reshape(-1, classes)
-    return rows, target if target.ndim == 1 else target.reshape(-1), kept
+    return rows, target if targets.ndim == 1 else target.reshape(-1), kept
 
 
 def _weighted_reduce(losses: Tensor, target: Tensor, kept: Tensor, weight: Tensor | None, reduction: str,
@@ -173,7 +172,7 @@ def cross_entropy(input: Tensor, target: Tensor, weight: Tensor | None = None, *
         return _cross_entropy_probabilities(input, target, weight, ignore_index, reduction, label_smoothing)
     rows, flat_target, kept = _rows_and_targets(input, target, weight, ignore_index, "cross_entropy")
     if weight is None and reduction != "none" and label_smoothing == 0.0:  # the common case: one node
-        kept_count = int(kept._data.sum())
+        kept_count = int(kept._backend.xp.count_nonzero(kept._data))
         scale = 1.0 if reduction == "sum" else 1.0 / kept_count if kept_count else math.nan
         return SoftmaxCrossEntropy.apply(rows, flat_target, int(ignore_index), scale)
     losses = SoftmaxCrossEntropy.apply(rows, flat_target, int(ignore_index), None)
