@@ -519,6 +519,11 @@ def _t(values, dtype):
     ("int64 + 2.5", lambda: _t([1, 2], mt.int64) + 2.5, mt.float32),
     ("2.5 * int64", lambda: 2.5 * _t([1, 2], mt.int64), mt.float32),
     ("float16 + 2.5", lambda: _t([1, 2], mt.float16) + 2.5, mt.float16),
+    ("2.5 * float16", lambda: 2.5 * _t([1, 2], mt.float16), mt.float16),
+    ("float16 * 3", lambda: _t([1, 2], mt.float16) * 3, mt.float16),
+    ("1 - float16", lambda: 1 - _t([1, 2], mt.float16), mt.float16),
+    ("float64 0-dim * 2", lambda: mt.tensor(1.0, dtype=mt.float64) * 2, mt.float64),
+    ("0.5 / float64 0-dim", lambda: 0.5 / mt.tensor(2.0, dtype=mt.float64), mt.float64),
     ("int32 + 5", lambda: _t([1, 2], mt.int32) + 5, mt.int32),
     ("int32 1-D + int64 0-dim", lambda: _t([1, 2], mt.int32) + mt.tensor(2), mt.int32),
     ("int32 1-D + float64 0-dim", lambda: _t([1, 2], mt.int32) + mt.tensor(1.0, dtype=mt.float64), mt.float64),
@@ -551,6 +556,8 @@ def test_binary_promotion(name, make, dtype):
     (lambda: _t([True, False], mt.bool) + 1, [2, 1]),
     (lambda: _t([True, False], mt.bool) + _t([True, True], mt.bool), [True, True]),
     (lambda: _t([7, 8], mt.int32) + 5, [12, 13]),
+    (lambda: 1 - _t([0.5, 2.0], mt.float16), [0.5, -1.0]),
+    (lambda: 3 / _t([2.0, 4.0], mt.float32), [1.5, 0.75]),
     (lambda: _t([1, 2], mt.int32) + mt.tensor(0.5, dtype=mt.float64), [1.5, 2.5]),
 ])
 def test_promotion_values(make, expected):

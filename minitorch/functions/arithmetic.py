@@ -46,9 +46,12 @@ def _check_number(value: Any, op_name: str, other: Any) -> None:
 
 def binary(function: type[Function], a: Any, b: Any, op_name: str, result_dtype: DType | None = None) -> Tensor:
     """Apply a binary Function after PyTorch's type promotion, with a clear broadcasting error."""
-    if (result_dtype is None and type(a) is Tensor and type(b) is Tensor
-            and a._data.dtype == b._data.dtype):  # the common case: nothing to promote
-        left, right = a, b
+    if result_dtype is None and type(a) is Tensor and type(b) is Tensor and a._data.dtype == b._data.dtype:
+        left, right = a, b  # the common case: nothing to promote
+    elif result_dtype is None and type(a) is Tensor and type(b) in (float, int) and a._data.dtype.kind == "f":
+        left, right = a, a._data.dtype.type(b)  # a float tensor and a Python number: the tensor's dtype
+    elif result_dtype is None and type(b) is Tensor and type(a) in (float, int) and b._data.dtype.kind == "f":
+        left, right = b._data.dtype.type(a), b
     else:
         _check_number(a, op_name, b)
         _check_number(b, op_name, a)
