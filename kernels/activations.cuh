@@ -66,7 +66,8 @@ template <typename T> MT_HOST_DEVICE inline T mt_sigmoid_derivative(T y, T, T) {
 template <typename T> MT_HOST_DEVICE inline T mt_tanh_forward(T x, T, T) { return mt_tanh(x); }
 template <typename T> MT_HOST_DEVICE inline T mt_tanh_derivative(T y, T, T) { return 1 - y * y; }
 
-template <typename T> MT_HOST_DEVICE inline T mt_relu_forward(T x, T, T) { return mt_maximum(x, T(0)); }
+// x < 0 rather than max(x, 0): NaN and -0.0 pass through, as PyTorch's CPU relu
+template <typename T> MT_HOST_DEVICE inline T mt_relu_forward(T x, T, T) { return x < 0 ? T(0) : x; }
 template <typename T> MT_HOST_DEVICE inline T mt_relu_derivative(T y, T, T) { return y <= 0 ? T(0) : T(1); }
 
 template <typename T> MT_HOST_DEVICE inline T mt_leaky_relu_forward(T x, T slope, T) {

@@ -82,6 +82,17 @@ def test_cpu_backend_computes_the_same_math(host_activations: HostActivations, n
                       f"{name} backward {np.dtype(dtype)} (p0={p0}, p1={p1})")
 
 
+@pytest.mark.parametrize("dtype", FLOATS)
+def test_relu_keeps_the_sign_of_zero_on_host_and_cpu(host_activations: HostActivations, dtype: type) -> None:
+    """relu(-0.0) is -0.0 (PyTorch's CPU relu) in the kernel source and in the CPU backend alike."""
+    x = np.array([-0.0, 0.0, -1.0, np.nan], dtype)
+    host = host_activations.forward("relu", x)
+    np.testing.assert_array_equal(np.signbit(host[:3]), [True, False, False])
+    np.testing.assert_array_equal(np.signbit(cpu.activation_forward(ACTIVATIONS["relu"], x, (0.0, 0.0))[:3]),
+                                  np.signbit(host[:3]))
+    assert np.isnan(host[3])
+
+
 def test_denormals_survive_loading_the_library(host_activations: HostActivations) -> None:
     """A library built with fast math would switch the process to flush-to-zero when loaded."""
     denormal = np.float32(1e-40)
