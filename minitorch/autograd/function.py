@@ -258,17 +258,17 @@ class AccumulateGrad:
 
     def accumulate(self, grad: Any, create_graph: bool, steal: bool = False) -> None:
         """Add grad into variable.grad; `steal`: the engine alone holds grad's storage, so no copy is needed."""
-        variable = self.variable
-        if variable.grad is None:
+        variable = self.variable  # .grad is set directly: the engine has matched grad's shape to the leaf's
+        if variable._grad is None:
             if create_graph:  # a recorded copy: the gradient may be a read-only view or reach other leaves
-                variable.grad = grad.clone()
+                variable._grad = grad.clone()
             else:  # a copy unless stolen: the same array may reach several leaves, whose .grad must not alias
-                variable.grad = Tensor._make(grad._data if steal else grad._data.copy(), grad._backend)
-        elif create_graph or not getattr(variable.grad._data.flags, "writeable", True):
-            variable.grad = variable.grad + grad
+                variable._grad = Tensor._make(grad._data if steal else grad._data.copy(), grad._backend)
+        elif create_graph or not getattr(variable._grad._data.flags, "writeable", True):
+            variable._grad = variable._grad + grad
         else:
-            variable.grad._data += grad._data
-            variable.grad._version_counter.value += 1
+            variable._grad._data += grad._data
+            variable._grad._version_counter.value += 1
 
 
 # tensor.py needs AccumulateGrad from this module, so Tensor comes in once both are defined
