@@ -120,23 +120,23 @@ def matmul(input: Tensor, other: Tensor) -> Tensor:
     for name, operand in (("input", input), ("other", other)):
         if not isinstance(operand, Tensor):
             raise TypeError(f"matmul(): argument '{name}' must be Tensor, not {type(operand).__name__}")
-    if input.ndim == 0 or other.ndim == 0:
-        raise RuntimeError(f"both arguments to matmul need to be at least 1D, but they are {input.ndim}D and "
-                           f"{other.ndim}D")
-    if input.dtype is not other.dtype:
+    a, b = input._data, other._data  # checked on the arrays: big products should pay nothing for the framework
+    if a.ndim == 0 or b.ndim == 0:
+        raise RuntimeError(f"both arguments to matmul need to be at least 1D, but they are {a.ndim}D and {b.ndim}D")
+    if a.dtype != b.dtype:
         raise RuntimeError(f"expected m1 and m2 to have the same dtype, but got: {input.dtype.name} != "
                            f"{other.dtype.name}")
-    left = input.unsqueeze(0) if input.ndim == 1 else input
-    right = other.unsqueeze(-1) if other.ndim == 1 else other
-    if left.shape[-1] != right.shape[-2]:
-        raise RuntimeError(f"mat1 and mat2 shapes cannot be multiplied ({_shape_text(input.shape)} and "
-                           f"{_shape_text(other.shape)})")
-    broadcast_shapes(left.shape[:-2], right.shape[:-2])
-    result = MatMul.apply(left, right)
-    if other.ndim == 1:
+    if a.shape[-1] != b.shape[-2 if b.ndim > 1 else 0]:
+        raise RuntimeError(f"mat1 and mat2 shapes cannot be multiplied ({_shape_text(a.shape)} and "
+                           f"{_shape_text(b.shape)})")
+    if a.ndim == 2 and b.ndim == 2:  # two matrices: nothing to broadcast or squeeze
+        return MatMul.apply(input, other)
+    broadcast_shapes(a.shape[:-2], b.shape[:-2])
+    result = MatMul.apply(input.unsqueeze(0) if a.ndim == 1 else input, other.unsqueeze(-1) if b.ndim == 1 else other)
+    if b.ndim == 1:
         result = result.squeeze(-1)
-    if input.ndim == 1:
-        result = result.squeeze(-2 if other.ndim > 1 else -1)
+    if a.ndim == 1:
+        result = result.squeeze(-2 if b.ndim > 1 else -1)
     return result
 
 
