@@ -32,6 +32,13 @@ class Backend:
     def name(self) -> str:
         return NUMPY if self.family == NUMPY else f"{self.family}:{self.device}"
 
+    @property
+    def thread_pool(self) -> str:
+        """What runs the work: backends that share one are timed in alternating rounds (see timing.py)."""
+        if self.device != "cpu":
+            return self.name  # each GPU library alone
+        return TORCH if self.family == TORCH else "openblas"  # minitorch on the CPU is NumPy's OpenBLAS
+
     def synchronize(self) -> None:
         """Wait for the device's queued work (a no-op on the CPU)."""
         if self.device == "cuda":

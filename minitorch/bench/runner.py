@@ -7,7 +7,7 @@ from typing import Callable, Iterable
 
 from .backends import Backend, Unavailable
 from .cases import GBPS, GFLOPS, MS_PER_STEP, Case
-from .timing import Budget, Timing, measure
+from .timing import Budget, Timing, measure, measure_alternating
 
 OK, NOT_AVAILABLE, ERROR = "ok", "n/a", "error"
 
@@ -55,16 +55,43 @@ def run_one(case: Case, backend: Backend, budget: Budget) -> Result:
     return Result(case, backend, OK, timing=timing)
 
 
+def run_alternating(case: Case, backends: list[Backend], budget: Budget) -> list[Result]:
+    """Time one case on backends that share a thread pool, in alternating rounds; one Result per backend."""
+    if len(backends) == 1:
+        return [run_one(case, backends[0], budget)]
+    results: dict[str, Result] = {}
+    ready: list[tuple[Backend, Callable[[], object]]] = []
+    for backend in backends:
+        try:
+            ready.append((backend, prepare(case, backend)))
+        except Unavailable as reason:
+            results[backend.name] = Result(case, backend, NOT_AVAILABLE, str(reason))
+        except Exception as error:
+            results[backend.name] = Result(case, backend, ERROR, f"{type(error).__name__}: {error}")
+    try:
+        timings = measure_alternating([(call, backend.synchronize) for backend, call in ready], budget)
+    except Exception:  # one of them is broken: time each alone, so that the error lands on its own row
+        ready.clear()
+        gc.collect()
+        return [results.get(backend.name) or run_one(case, backend, budget) for backend in backends]
+    for (backend, _), timing in zip(ready, timings):
+        results[backend.name] = Result(case, backend, OK, timing=timing)
+    return [results[backend.name] for backend in backends]
+
+
 def run(cases: Iterable[Case], backends: Iterable[Backend], budget: Budget,
         on_result: Callable[[Result], None] | None = None) -> list[Result]:
-    """Every case on every backend, case by case (so backends are measured close together in time)."""
-    backends = list(backends)
+    """Every case on every backend, case by case (so backends are measured close together in time); backends
+    that share a thread pool in alternating rounds (see timing.py)."""
+    groups: dict[str, list[Backend]] = {}
+    for backend in backends:
+        groups.setdefault(backend.thread_pool, []).append(backend)
     results = []
     for case in cases:
-        for backend in backends:
-            result = run_one(case, backend, budget)
-            gc.collect()  # the case's arrays are garbage now: free them before the next backend allocates
-            results.append(result)
-            if on_result is not None:
-                on_result(result)
+        for group in groups.values():
+            for result in run_alternating(case, group, budget):
+                results.append(result)
+                if on_result is not None:
+                    on_result(result)
+            gc.collect()  # the case's arrays are garbage now: free them before the next group allocates
     return results

@@ -4,9 +4,11 @@ A round runs a call `calls_per_round` times back to back and synchronises the de
 end, so a GPU's queue is drained inside the timed region; the time per call is the round's time
 divided by `calls_per_round`. The garbage collector is paused during rounds, as `timeit` does.
 
-Backends are measured one after the other, not in alternating rounds: alternating lets one library's
-spinning worker threads (OpenBLAS, OpenMP) steal the cores the next library needs, which on a 2-core
-machine turned milliseconds into scheduler time slices.
+Calls that share one thread pool (minitorch on the CPU and raw NumPy: both OpenBLAS) are measured in
+alternating rounds, so that a machine that speeds up or slows down during a case moves both alike and
+their ratio holds. Libraries with pools of their own (PyTorch's OpenMP) are measured one after the other:
+alternating lets one library's spinning worker threads steal the cores the next one needs, which on a
+2-core machine turned milliseconds into scheduler time slices.
 """
 from __future__ import annotations
 
@@ -71,24 +73,34 @@ def time_calls(call: Callable[[], object], synchronize: Callable[[], None], repe
 
 def measure(call: Callable[[], object], synchronize: Callable[[], None], budget: Budget) -> Timing:
     """Time `call` under `budget`: the first call alone, warm-up calls untimed, then rounds."""
-    synchronize()
-    first_call_s = time_calls(call, synchronize, 1)
-    for _ in range(budget.warmup_calls):
-        call()
-    estimate_s = time_calls(call, synchronize, 1) if budget.round_seconds else first_call_s
-    calls_per_round = max(1, math.ceil(budget.round_seconds / max(estimate_s, 1e-9)))
+    return measure_alternating([(call, synchronize)], budget)[0]
+
+
+def measure_alternating(calls: list[tuple[Callable[[], object], Callable[[], None]]], budget: Budget) -> list[Timing]:
+    """Time each (call, synchronize) under `budget`, their rounds taken in turn: one Timing per call."""
+    first_calls_s, calls_per_round = [], []
+    for call, synchronize in calls:
+        synchronize()
+        first_calls_s.append(time_calls(call, synchronize, 1))
+        for _ in range(budget.warmup_calls):
+            call()
+        estimate_s = time_calls(call, synchronize, 1) if budget.round_seconds else first_calls_s[-1]
+        calls_per_round.append(max(1, math.ceil(budget.round_seconds / max(estimate_s, 1e-9))))
     gc.collect()
     gc_was_enabled = gc.isenabled()
     gc.disable()
     try:
-        per_call_s: list[float] = []
+        per_call_s: list[list[float]] = [[] for _ in calls]
         spent_s = 0.0
-        while len(per_call_s) < budget.min_rounds or (len(per_call_s) < budget.max_rounds
-                                                      and spent_s < budget.case_seconds):
-            seconds = time_calls(call, synchronize, calls_per_round)
-            per_call_s.append(seconds / calls_per_round)
-            spent_s += seconds
+        rounds = 0
+        while rounds < budget.min_rounds or (rounds < budget.max_rounds and spent_s < budget.case_seconds * len(calls)):
+            for (call, synchronize), repeats, times in zip(calls, calls_per_round, per_call_s):
+                seconds = time_calls(call, synchronize, repeats)
+                times.append(seconds / repeats)
+                spent_s += seconds
+            rounds += 1
     finally:
         if gc_was_enabled:
             gc.enable()
-    return Timing(first_call_s, tuple(per_call_s), calls_per_round)
+    return [Timing(first_s, tuple(times), repeats)
+            for first_s, times, repeats in zip(first_calls_s, per_call_s, calls_per_round)]

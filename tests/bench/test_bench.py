@@ -16,8 +16,8 @@ from minitorch.bench import report
 from minitorch.bench.__main__ import main
 from minitorch.bench.backends import Backend, all_backends, backend_named
 from minitorch.bench.cases import GFLOPS, MS_PER_STEP, SUITE_NAMES, Case, suite
-from minitorch.bench.runner import ERROR, NOT_AVAILABLE, OK, Result, run_one
-from minitorch.bench.timing import SMOKE, Budget, Timing, measure
+from minitorch.bench.runner import ERROR, NOT_AVAILABLE, OK, Result, run, run_one
+from minitorch.bench.timing import SMOKE, Budget, Timing, measure, measure_alternating
 
 ROOT = Path(__file__).resolve().parents[2]
 RESULT_KEYS = {"benchmark", "params", "series", "size", "backend", "device", "status", "reason", "unit", "work"}
@@ -112,6 +112,35 @@ def test_measure_times_the_first_call_apart_then_rounds_and_synchronises() -> No
     assert len(calls) == 1 + 2 + 3  # first, warm-up, rounds (no estimate: round_seconds is 0)
     assert len(synchronisations) >= 1 + 1 + 3
     assert timing.spread_kind == "min-max" and timing.quartiles_s == (min(timing.per_call_s), max(timing.per_call_s))
+
+
+def test_backends_sharing_a_thread_pool_are_timed_in_alternating_rounds() -> None:
+    order: list[str] = []
+    budget = Budget(min_rounds=3, max_rounds=3, round_seconds=0.0, case_seconds=0.0, warmup_calls=1)
+    timings = measure_alternating([(lambda: order.append("a"), lambda: None), (lambda: order.append("b"), lambda: None)],
+                                  budget)
+    assert [len(timing.per_call_s) for timing in timings] == [3, 3]
+    assert order == ["a", "a", "b", "b"] + ["a", "b"] * 3  # first call and warm-up each, then rounds in turn
+
+
+def test_run_groups_backends_by_thread_pool_and_keeps_errors_on_their_own_row() -> None:
+    assert backend_named("minitorch:cpu").thread_pool == backend_named("numpy").thread_pool
+    assert backend_named("torch:cpu").thread_pool != backend_named("numpy").thread_pool
+    assert backend_named("minitorch:cuda").thread_pool != backend_named("minitorch:cpu").thread_pool
+
+    def build(backend: Backend):
+        if backend.family == "numpy":
+            return lambda: None
+
+        def broken() -> None:
+            raise ValueError("broken on minitorch")
+
+        return broken
+
+    case = Case("matmul", "float32 8x8x8", "matmul float32 square", 8, GFLOPS, work=1024.0, build=build)
+    results = run([case], [backend_named("minitorch:cpu"), backend_named("numpy")], SMOKE)
+    assert [(result.backend.name, result.status) for result in results] == [("minitorch:cpu", ERROR), ("numpy", OK)]
+    assert "broken on minitorch" in results[0].reason
 
 
 def _result(case: Case, backend: str, seconds: float) -> Result:
