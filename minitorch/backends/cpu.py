@@ -129,10 +129,12 @@ class CPUBackend:
                                grad_loss: np.ndarray, ignore_index: int) -> np.ndarray:
         """grad_logits = (softmax(logits) - one_hot(target)) · grad_loss per row (0 where ignored)."""
         work = _compute_dtype(logits)
-        grad = np.exp(work - _compute_dtype(logsumexp)[:, None])
+        grad = np.subtract(work, _compute_dtype(logsumexp)[:, None], order="C")  # C order, whatever the logits'
+        np.exp(grad, out=grad)
         kept = target != ignore_index
         rows, classes = grad.shape
-        grad.reshape(-1)[np.arange(0, rows * classes, classes) + np.where(kept, target, 0)] -= 1  # flat: 1.6x faster
+        flat = grad.reshape(-1)  # a view: grad is C-contiguous
+        flat[np.arange(0, rows * classes, classes) + np.where(kept, target, 0)] -= 1  # 1.6x faster than 2-D indexing
         grad *= np.where(kept, _compute_dtype(grad_loss), 0)[:, None]
         return grad.astype(logits.dtype, copy=False)
 

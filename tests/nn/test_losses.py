@@ -87,6 +87,18 @@ def test_cross_entropy_gradient_is_softmax_minus_one_hot_over_n():
     np.testing.assert_allclose(arr(x.grad), expected, rtol=1e-12)
 
 
+@pytest.mark.parametrize("dtype", [mt.float32, mt.float64])
+def test_cross_entropy_gradient_of_transposed_logits(dtype):
+    """Column-major logits (x.T) take the same fused backward: the one-hot must land in the gradient."""
+    logits = RNG.standard_normal((3, 4))  # used as its transpose, (4, 3)
+    target = np.array([0, 1, 2, 1])
+    x = mt.tensor(logits, dtype=dtype, requires_grad=True)
+    F.cross_entropy(x.T, mt.tensor(target)).backward()
+    probabilities = np.exp(log_softmax(logits.T))
+    expected = ((probabilities - np.eye(3)[target]) / 4).T
+    np.testing.assert_allclose(arr(x.grad), expected, rtol=1e-5 if dtype == mt.float32 else 1e-12, atol=1e-7)
+
+
 def test_cross_entropy_fused_and_differentiable_backward_agree():
     logits = mt.tensor(RNG.standard_normal((7, 5)), requires_grad=True)
     target = mt.tensor([0, 4, -100, 2, 2, 1, 3])
