@@ -67,9 +67,9 @@ class Sequential(Module):
         if type(module) is not Linear or following is None or not isinstance(input, Tensor):
             return None
         parameters = module._parameters  # exactly a Linear: read directly, not through Module.__getattr__
-        bias = parameters["bias"]
-        activation = None if bias is None else registered_activation(following)
-        return None if activation is None else (parameters["weight"], bias, *activation)
+        weight, bias = parameters.get("weight"), parameters.get("bias")  # None if replaced by plain attributes
+        activation = None if weight is None or bias is None else registered_activation(following)
+        return None if activation is None else (weight, bias, *activation)
 
     def __len__(self) -> int:
         return len(self._modules)

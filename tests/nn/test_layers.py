@@ -334,3 +334,9 @@ def test_sequential_does_not_fuse_what_it_must_not():
     assert nn.Sequential(linear, nn.Softmax(dim=1))(mt.ones(1, 2)).grad_fn.name() == "SoftmaxBackward0"
     with pytest.raises(RuntimeError, match="mat1 and mat2 shapes cannot be multiplied"):
         nn.Sequential(linear, nn.ReLU())(mt.ones(1, 3))
+    tied = nn.Linear(2, 2)  # weight tying: the parameter replaced by a plain tensor attribute
+    del tied.weight
+    tied.weight = linear.weight * 2
+    out = nn.Sequential(tied, nn.ReLU())(mt.ones(1, 2))
+    np.testing.assert_allclose(arr(out), np.maximum(np.ones((1, 2)) @ arr(linear.weight).T * 2 + arr(tied.bias), 0),
+                               rtol=1e-6)
