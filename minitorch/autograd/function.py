@@ -258,7 +258,10 @@ class AccumulateGrad:
 
     def accumulate(self, grad: Any, create_graph: bool, steal: bool = False) -> None:
         """Add grad into variable.grad; `steal`: the engine alone holds grad's storage, so no copy is needed."""
-        variable = self.variable  # .grad is set directly: the engine has matched grad's shape to the leaf's
+        variable = self.variable  # .grad is set directly, past the setter's checks: only the shape can be off
+        if grad._data.shape != variable._data.shape:  # the leaf's data was replaced by another shape since forward
+            raise RuntimeError(f"assigned grad has data of a different size: {tuple(grad.shape)} vs "
+                               f"{tuple(variable.shape)}")
         if variable._grad is None:
             if create_graph:  # a recorded copy: the gradient may be a read-only view or reach other leaves
                 variable._grad = grad.clone()

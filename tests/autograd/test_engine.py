@@ -33,6 +33,14 @@ def test_grad_accumulates_across_two_backward_calls():
     np.testing.assert_allclose(npy(x.grad), 2 * X0 + 3.0)
 
 
+def test_leaf_data_replaced_by_another_shape_before_backward_raises():
+    weight = mt.ones(3, requires_grad=True)
+    loss = (weight * 2).sum()
+    weight.data = mt.ones(5)
+    with pytest.raises(RuntimeError, match=r"assigned grad has data of a different size"):
+        loss.backward()
+
+
 def test_leaf_grad_shape_and_dtype():
     x = leaf(X0)
     (x.exp()).sum().backward()
