@@ -11,7 +11,7 @@ from ..functions.reduction import sum_to_shape
 from ..tensor import Tensor
 from . import anomaly_mode
 from .function import AccumulateGrad
-from .grad_mode import enable_grad, no_grad
+from .grad_mode import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
 
 
 def backward(tensors: Any, grad_tensors: Any = None, retain_graph: bool | None = None,
@@ -154,6 +154,8 @@ def _execute(roots: list, root_grads: list, owned: dict, retain_graph: bool, cre
             runs = any(grad is not None for grad in grads) and (
                 needed is None or any(edge is not None and edge[0] in needed for edge in node.next_edges))
             input_grads = node._call_backward(grads) if runs else (None,) * len(node.next_edges)
+            if not node.forward_on_arrays and is_grad_enabled() is not create_graph:
+                set_grad_enabled(create_graph)  # a user's backward changed grad mode: not for the nodes after it
             if check_finite:
                 _check_finite(node, input_grads)
             if node.forward_on_arrays:  # our own ops: we know what their gradients share

@@ -33,6 +33,24 @@ def test_grad_accumulates_across_two_backward_calls():
     np.testing.assert_allclose(npy(x.grad), 2 * X0 + 3.0)
 
 
+def test_grad_mode_a_custom_backward_leaves_on_does_not_reach_later_nodes():
+    class LeavesGradOn(mt.autograd.Function):
+        @staticmethod
+        def forward(ctx, x):
+            return x.clone()
+
+        @staticmethod
+        def backward(ctx, grad_output):
+            mt.set_grad_enabled(True)  # not restored
+            return grad_output
+
+    x = mt.tensor([1.0, 2.0], requires_grad=True)
+    grad, = mt.autograd.grad(LeavesGradOn.apply(x * x).sum(), x)  # Mul's backward runs after the custom one
+    np.testing.assert_allclose(grad.numpy(), [2.0, 4.0])
+    assert not grad.requires_grad and grad.grad_fn is None  # Mul's backward recorded no graph
+    assert mt.is_grad_enabled()
+
+
 def test_leaf_data_replaced_by_another_shape_before_backward_raises():
     weight = mt.ones(3, requires_grad=True)
     loss = (weight * 2).sum()
