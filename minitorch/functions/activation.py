@@ -175,8 +175,7 @@ TENSOR_MATH = SimpleNamespace(
 
 
 def _check_floating(input: Tensor, name: str) -> None:
-    if not isinstance(input, Tensor):
-        raise TypeError(f"{name}(): argument 'input' must be Tensor, not {type(input).__name__}")
+    arithmetic.check_tensor(input, "input", name)
     if not input.dtype.is_floating_point:
         raise RuntimeError(f"\"{name}\" not implemented for '{input.dtype.name}' (use a floating dtype)")
 

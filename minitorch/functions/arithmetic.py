@@ -37,6 +37,12 @@ def _operand(value: Any, dtype: DType) -> Any:
     return dtype.numpy.type(value)
 
 
+def check_tensor(value: Any, argument: str, function: str) -> None:
+    """PyTorch's TypeError for a non-tensor argument: "linear(): argument 'input' must be Tensor, not list"."""
+    if not isinstance(value, Tensor):
+        raise TypeError(f"{function}(): argument '{argument}' must be Tensor, not {type(value).__name__}")
+
+
 def _check_number(value: Any, op_name: str, other: Any) -> None:
     if not isinstance(value, (Tensor,) + Number):
         raise TypeError(

@@ -9,7 +9,7 @@ import numpy as np
 from ..autograd.function import Function
 from ..autograd.grad_mode import is_grad_enabled
 from ..tensor import Tensor
-from .arithmetic import broadcast_shapes
+from .arithmetic import broadcast_shapes, check_tensor
 from .shape import Permute
 
 
@@ -96,9 +96,10 @@ def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
 
 def check_linear_arguments(input: Tensor, weight: Tensor, bias: Tensor | None) -> None:
     """PyTorch's errors for x Wᵀ + b with arguments that do not fit (read off the arrays: this runs every step)."""
-    for name, value in (("input", input), ("weight", weight), ("bias", bias)):
-        if not isinstance(value, Tensor) and (value is not None or name != "bias"):
-            raise TypeError(f"linear(): argument '{name}' must be Tensor, not {type(value).__name__}")
+    check_tensor(input, "input", "linear")
+    check_tensor(weight, "weight", "linear")
+    if bias is not None:
+        check_tensor(bias, "bias", "linear")
     x, w = input._data, weight._data
     if x.ndim == 0 or w.ndim != 2 or x.shape[-1] != w.shape[1]:
         rows = int(np.prod(x.shape[:-1])) if x.ndim else 1  # PyTorch names the inputs as a matrix
@@ -117,9 +118,8 @@ def _shape_text(shape: tuple) -> str:
 
 def matmul(input: Tensor, other: Tensor) -> Tensor:
     """The matrix product with NumPy's rules: 1-D operands are vectors, leading dims broadcast."""
-    for name, operand in (("input", input), ("other", other)):
-        if not isinstance(operand, Tensor):
-            raise TypeError(f"matmul(): argument '{name}' must be Tensor, not {type(operand).__name__}")
+    check_tensor(input, "input", "matmul")
+    check_tensor(other, "other", "matmul")
     a, b = input._data, other._data  # checked on the arrays: big products should pay nothing for the framework
     if a.ndim == 0 or b.ndim == 0:
         raise RuntimeError(f"both arguments to matmul need to be at least 1D, but they are {a.ndim}D and {b.ndim}D")

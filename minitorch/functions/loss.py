@@ -17,7 +17,7 @@ from ..autograd.function import Function
 from ..autograd.grad_mode import is_grad_enabled
 from ..tensor import Tensor
 from .activation import log_softmax, softmax, softplus
-from .arithmetic import where
+from .arithmetic import check_tensor, where
 
 REDUCTIONS = ("mean", "sum", "none")
 
@@ -66,13 +66,8 @@ def _check_reduction(reduction: str) -> None:
         raise ValueError(f"{reduction} is not a valid value for reduction")
 
 
-def _check_tensor(value: Any, argument: str, function: str) -> None:
-    if not isinstance(value, Tensor):
-        raise TypeError(f"{function}(): argument '{argument}' must be Tensor, not {type(value).__name__}")
-
-
 def _check_floating(input: Tensor, function: str) -> None:
-    _check_tensor(input, "input", function)
+    check_tensor(input, "input", function)
     if not input.dtype.is_floating_point:
         raise RuntimeError(f"{function}(): expected a floating-point input, got {input.dtype.name}")
 
@@ -95,7 +90,7 @@ def _rows_and_targets(input: Tensor, target: Tensor, weight: Tensor | None, igno
                       function: str) -> tuple[Tensor, Tensor, Tensor]:
     """Check a class-index target; return input as rows (M, C), target (M,), and kept (M,) (bool)."""
     _check_floating(input, function)
-    _check_tensor(target, "target", function)
+    check_tensor(target, "target", function)
     shape, targets = input._data.shape, target._data  # checked on the arrays: no graph nodes for bookkeeping
     if not shape:
         raise ValueError(f"{function}(): input must have at least 1 dimension (classes), got a 0-d tensor")
@@ -165,7 +160,7 @@ def cross_entropy(input: Tensor, target: Tensor, weight: Tensor | None = None, *
     q = (1 - ε) · target + ε / C.
     """
     _check_reduction(reduction)
-    _check_tensor(target, "target", "cross_entropy")
+    check_tensor(target, "target", "cross_entropy")
     if not 0.0 <= label_smoothing <= 1.0:
         raise RuntimeError(f"label_smoothing must be between 0.0 and 1.0. Got: {label_smoothing}")
     if target.dtype.is_floating_point:
@@ -225,7 +220,7 @@ def mse_loss(input: Tensor, target: Tensor, *, reduction: str = "mean") -> Tenso
     """The squared error (input - target)², averaged ('mean'), summed, or per element ('none')."""
     _check_reduction(reduction)
     _check_floating(input, "mse_loss")
-    _check_tensor(target, "target", "mse_loss")
+    check_tensor(target, "target", "mse_loss")
     _warn_if_broadcast(input, target)
     difference = input - target
     return _reduce(difference * difference, reduction)
@@ -235,7 +230,7 @@ def l1_loss(input: Tensor, target: Tensor, *, reduction: str = "mean") -> Tensor
     """The absolute error |input - target|, averaged ('mean'), summed, or per element ('none')."""
     _check_reduction(reduction)
     _check_floating(input, "l1_loss")
-    _check_tensor(target, "target", "l1_loss")
+    check_tensor(target, "target", "l1_loss")
     _warn_if_broadcast(input, target)
     return _reduce((input - target).abs(), reduction)
 
@@ -248,7 +243,7 @@ def binary_cross_entropy(input: Tensor, target: Tensor, weight: Tensor | None = 
     """
     _check_reduction(reduction)
     _check_floating(input, "binary_cross_entropy")
-    _check_tensor(target, "target", "binary_cross_entropy")
+    check_tensor(target, "target", "binary_cross_entropy")
     if target.shape != input.shape:
         raise ValueError(f"Using a target size ({target.shape}) that is different to the input size "
                          f"({input.shape}) is deprecated. Please ensure they have the same size.")
@@ -272,7 +267,7 @@ def binary_cross_entropy_with_logits(input: Tensor, target: Tensor, weight: Tens
     """
     _check_reduction(reduction)
     _check_floating(input, "binary_cross_entropy_with_logits")
-    _check_tensor(target, "target", "binary_cross_entropy_with_logits")
+    check_tensor(target, "target", "binary_cross_entropy_with_logits")
     if target.shape != input.shape:
         raise ValueError(f"Target size ({target.shape}) must be the same as input size ({input.shape})")
     log_sigmoid_complement = softplus(-input, 1.0, math.inf)  # threshold inf: always the exact formula
@@ -287,7 +282,7 @@ def binary_cross_entropy_with_logits(input: Tensor, target: Tensor, weight: Tens
 
 def one_hot(tensor: Tensor, num_classes: int = -1) -> Tensor:
     """Class indices (*) as int64 one-hot vectors (*, num_classes); num_classes=-1 means max + 1."""
-    _check_tensor(tensor, "tensor", "one_hot")
+    check_tensor(tensor, "tensor", "one_hot")
     if tensor.dtype is not dtypes.int64:
         raise RuntimeError("one_hot is only applicable to index tensor of type LongTensor.")
     if num_classes == -1:
