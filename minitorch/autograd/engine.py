@@ -154,7 +154,7 @@ def _execute(roots: list, root_grads: list, owned: dict, retain_graph: bool, cre
             runs = any(grad is not None for grad in grads) and (
                 needed is None or any(edge is not None and edge[0] in needed for edge in node.next_edges))
             input_grads = node._call_backward(grads) if runs else (None,) * len(node.next_edges)
-            if not node.forward_on_arrays and is_grad_enabled() is not create_graph:
+            if not node.forward_on_arrays and is_grad_enabled() != bool(create_graph):
                 set_grad_enabled(create_graph)  # a user's backward changed grad mode: not for the nodes after it
             if check_finite:
                 _check_finite(node, input_grads)
