@@ -1,5 +1,6 @@
 // The storage types of the kernels and how they load and store: half (float16 bits, computed in float),
-// float and double. Also the launch shape every kernel assumes: blocks of mt_block_size threads.
+// float and double; on the host (tests/kernels' build, without __CUDA_ARCH__) half converts through the
+// emulation's functions. Also the launch shape every kernel assumes: blocks of mt_block_size threads.
 
 // float16 as its 16 bits, converted by PTX instructions (no cuda_fp16.h, so NVRTC needs no include path)
 struct mt_half {
@@ -10,18 +11,26 @@ template <typename T> struct mt_compute_type { typedef T type; };
 template <> struct mt_compute_type<mt_half> { typedef float type; };
 template <typename T> using mt_compute_t = typename mt_compute_type<T>::type;
 
+#if defined(__CUDA_ARCH__)
 __device__ inline float mt_load(mt_half value) {
     float result;
     asm("cvt.f32.f16 %0, %1;" : "=f"(result) : "h"(value.bits));
     return result;
 }
+#else  // the host build of tests/kernels, whose tests/kernels/host_cuda/cuda_host.h converts the same way
+inline float mt_load(mt_half value) { return mt_host::half_to_float(value.bits); }
+#endif
 __device__ inline float mt_load(float value) { return value; }
 __device__ inline double mt_load(double value) { return value; }
 
 // to the nearest float16, ties to even (as NumPy's astype); overflow gives ±inf, NaN stays NaN
+#if defined(__CUDA_ARCH__)
 __device__ inline void mt_store(mt_half* target, float value) {
     asm("cvt.rn.f16.f32 %0, %1;" : "=h"(target->bits) : "f"(value));
 }
+#else
+inline void mt_store(mt_half* target, float value) { target->bits = mt_host::float_to_half(value); }
+#endif
 __device__ inline void mt_store(float* target, float value) { *target = value; }
 __device__ inline void mt_store(double* target, double value) { *target = value; }
 

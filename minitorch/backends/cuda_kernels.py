@@ -178,39 +178,58 @@ def _params(params: tuple) -> tuple[np.float64, np.float64]:
     return np.float64(p0), np.float64(p1)
 
 
-def _require_contiguous(name: str, array: Any, method: str) -> None:
-    if not array.flags.c_contiguous:
-        raise ValueError(f"{method}: {name} is updated in place and must be C-contiguous (strides {array.strides})")
+class CupyRuntime:
+    """Where CudaKernels allocates and launches on a GPU: CuPy as the array module, an array's GPU as the
+    context to allocate and launch in, and our kernels loaded on each GPU on its first launch there.
 
-
-class CudaKernels:
-    """Our kernels on CuPy arrays, with the methods of CPUBackend that are kernels on the GPU.
-
-    The kernels are compiled on the first launch on each GPU; the outputs are allocated on the inputs' GPU.
+    tests/kernels/host_runtime.py has the same three members over NumPy, running the kernels on the host.
     """
 
     def __init__(self) -> None:
-        import cupy
+        import cupy  # noqa: PLC0415 - the optional dependency, imported when a GPU is first used
 
         self.xp = cupy
         self._functions: dict[tuple[int, str], Any] = {}
 
-    def launch(self, name: str, blocks: int, args: tuple) -> None:
-        """Run kernel `name` on the current GPU: `blocks` blocks of BLOCK_SIZE threads, arguments as its C signature."""
+    def device_of(self, array: Any) -> Any:
+        """array's GPU, as a context making it current."""
+        return array.device
+
+    def function(self, name: str) -> Any:
+        """Kernel `name` on the current GPU: called as function(grid, block, args), as cupy's."""
         key = (self.xp.cuda.get_device_id(), name)
         if key not in self._functions:
             self._functions[key] = loaded_module(key[0]).get_function(name)
-        self._functions[key]((blocks,), (BLOCK_SIZE,), args)
+        return self._functions[key]
 
-    def _device_of(self, array: Any) -> Any:
-        """array's GPU, as a context making it current (for allocating the outputs and launching)."""
-        return array.device
+
+class CudaKernels:
+    """Our kernels on the runtime's arrays (CuPy's by default), with the methods of CPUBackend that are kernels
+    on the GPU.
+
+    The kernels are compiled on the first launch on each GPU; the outputs are allocated on the inputs' GPU.
+    Every array a kernel reads or writes is made C-contiguous first (0-d arrays stay 0-d); parameters and
+    optimizer state that are not are updated through a contiguous copy that is written back.
+    """
+
+    def __init__(self, runtime: Any = None) -> None:
+        self.runtime = CupyRuntime() if runtime is None else runtime
+        self.xp = self.runtime.xp
+
+    def launch(self, name: str, blocks: int, args: tuple) -> None:
+        """Run kernel `name`: `blocks` blocks of BLOCK_SIZE threads, arguments as its C signature."""
+        self.runtime.function(name)((blocks,), (BLOCK_SIZE,), args)
+
+    def _contiguous(self, array: Any, dtype: Any = None) -> Any:
+        """array as a C-contiguous array of dtype, copied only if need be; 0-d stays 0-d (ascontiguousarray
+        would make it (1,))."""
+        return self.xp.asarray(array, dtype=dtype, order="C")
 
     # ---- the methods of CPUBackend that are kernels here ----
     def activation_forward(self, spec: ActivationSpec, x: Any, params: tuple) -> Any:
         """y = f(x) for a registered activation."""
-        with self._device_of(x):
-            x = self.xp.ascontiguousarray(x)
+        with self.runtime.device_of(x):
+            x = self._contiguous(x)
             y = self.xp.empty_like(x)
             self.launch(kernel_name(f"{spec.name}_forward", x.dtype), elementwise_blocks(x.size),
                         (x, y, np.int64(x.size), *_params(params)))
@@ -218,9 +237,9 @@ class CudaKernels:
 
     def activation_backward(self, spec: ActivationSpec, grad_output: Any, saved: Any, params: tuple) -> Any:
         """grad_input = grad_output · f'(saved), saved being the input or the output (same shape)."""
-        with self._device_of(grad_output):
-            grad_output = self.xp.ascontiguousarray(grad_output)
-            saved = self.xp.ascontiguousarray(saved, dtype=grad_output.dtype)
+        with self.runtime.device_of(grad_output):
+            grad_output = self._contiguous(grad_output)
+            saved = self._contiguous(saved, dtype=grad_output.dtype)
             grad_input = self.xp.empty_like(grad_output)
             self.launch(kernel_name(f"{spec.name}_backward", grad_output.dtype), elementwise_blocks(grad_output.size),
                         (grad_output, saved, grad_input, np.int64(grad_output.size), *_params(params)))
@@ -236,9 +255,9 @@ class CudaKernels:
         if x.shape[-1:] != bias.shape:
             raise ValueError(f"bias_activation_forward: bias of shape {bias.shape} does not match the last dim of "
                              f"x of shape {x.shape}")
-        with self._device_of(x):
-            x = self.xp.ascontiguousarray(x)
-            bias = self.xp.ascontiguousarray(bias, dtype=x.dtype)
+        with self.runtime.device_of(x):
+            x = self._contiguous(x)
+            bias = self._contiguous(bias, dtype=x.dtype)
             y = self.xp.empty_like(x)
             pre_activation = None if spec.from_output else self.xp.empty_like(x)
             self.launch(kernel_name(f"{spec.name}_bias_forward", x.dtype), elementwise_blocks(x.size),
@@ -251,8 +270,8 @@ class CudaKernels:
         if dim % x.ndim != last:  # the kernel reduces rows of the last dim
             moved = self.softmax(self.xp.moveaxis(x, dim, -1), last, log)
             return self.xp.moveaxis(moved, -1, dim)
-        with self._device_of(x):
-            x = self.xp.ascontiguousarray(x)
+        with self.runtime.device_of(x):
+            x = self._contiguous(x)
             y = self.xp.empty_like(x)
             cols = x.shape[-1]
             rows = x.size // cols if cols else 0
@@ -265,9 +284,9 @@ class CudaKernels:
 
         Returns (loss (N,), logsumexp (N,)); backward reuses the logsumexp. A target outside [0, C) gives NaN.
         """
-        with self._device_of(logits):
-            logits = self.xp.ascontiguousarray(logits)
-            target = self.xp.ascontiguousarray(target, dtype=np.int64)
+        with self.runtime.device_of(logits):
+            logits = self._contiguous(logits)
+            target = self._contiguous(target, dtype=np.int64)
             rows, cols = logits.shape
             loss = self.xp.empty(rows, dtype=logits.dtype)
             logsumexp = self.xp.empty(rows, dtype=logits.dtype)
@@ -278,12 +297,12 @@ class CudaKernels:
     def cross_entropy_backward(self, logits: Any, target: Any, logsumexp: Any, grad_loss: Any,
                                ignore_index: int) -> Any:
         """grad_logits = (softmax(logits) - one_hot(target)) · grad_loss per row (0 where ignored)."""
-        with self._device_of(logits):
-            logits = self.xp.ascontiguousarray(logits)
+        with self.runtime.device_of(logits):
+            logits = self._contiguous(logits)
             rows, cols = logits.shape
-            target = self.xp.ascontiguousarray(target, dtype=np.int64)
-            logsumexp = self.xp.ascontiguousarray(logsumexp, dtype=logits.dtype)
-            grad_loss = self.xp.ascontiguousarray(self.xp.broadcast_to(grad_loss, (rows,)), dtype=logits.dtype)
+            target = self._contiguous(target, dtype=np.int64)
+            logsumexp = self._contiguous(logsumexp, dtype=logits.dtype)
+            grad_loss = self._contiguous(self.xp.broadcast_to(grad_loss, (rows,)), dtype=logits.dtype)
             grad_logits = self.xp.empty_like(logits)
             self.launch(kernel_name("cross_entropy_backward", logits.dtype), row_blocks(rows),
                         (logits, target, logsumexp, grad_loss, grad_logits, np.int64(rows), np.int64(cols),
@@ -293,30 +312,41 @@ class CudaKernels:
     def sgd_update(self, param: Any, grad: Any, momentum_buffer: Any | None, lr: float, momentum: float,
                    dampening: float, weight_decay: float, nesterov: bool, maximize: bool = False) -> Any | None:
         """One SGD step in place, as torch.optim.SGD; returns the momentum buffer (created on the first step)."""
-        _require_contiguous("param", param, "sgd_update")
-        with self._device_of(param):
-            grad = self.xp.ascontiguousarray(grad, dtype=param.dtype)
+        with self.runtime.device_of(param):
+            work_param = self._contiguous(param)
+            grad = self._contiguous(grad, dtype=param.dtype)
             first_step = bool(momentum) and momentum_buffer is None
             if first_step:
-                momentum_buffer = self.xp.empty_like(param)
-            elif momentum_buffer is not None:
-                _require_contiguous("momentum_buffer", momentum_buffer, "sgd_update")
+                momentum_buffer = self.xp.empty(param.shape, dtype=param.dtype)
+            work_buffer = None if momentum_buffer is None else self._contiguous(momentum_buffer)
             self.launch(kernel_name("sgd_update", param.dtype), elementwise_blocks(param.size),
-                        (param, grad, momentum_buffer, np.int64(param.size), np.float64(lr), np.float64(momentum),
+                        (work_param, grad, work_buffer, np.int64(param.size), np.float64(lr), np.float64(momentum),
                          np.float64(dampening), np.float64(weight_decay), np.int32(nesterov), np.int32(first_step),
                          np.int32(maximize)))
+            _write_back(param, work_param)
+            if momentum_buffer is not None:
+                _write_back(momentum_buffer, work_buffer)
             return momentum_buffer
 
     def adam_update(self, param: Any, grad: Any, exp_avg: Any, exp_avg_sq: Any, step: int, lr: float, beta1: float,
                     beta2: float, eps: float, weight_decay: float, decoupled_weight_decay: bool) -> None:
         """One Adam (or AdamW, decoupled) step in place, with PyTorch's formulas and order of operations."""
-        for name, array in (("param", param), ("exp_avg", exp_avg), ("exp_avg_sq", exp_avg_sq)):
-            _require_contiguous(name, array, "adam_update")
-        with self._device_of(param):
-            grad = self.xp.ascontiguousarray(grad, dtype=param.dtype)
+        with self.runtime.device_of(param):
+            updated = [(array, self._contiguous(array)) for array in (param, exp_avg, exp_avg_sq)]
+            (_, work_param), (_, work_avg), (_, work_avg_sq) = updated
+            grad = self._contiguous(grad, dtype=param.dtype)
             bias_correction1 = 1 - beta1 ** step
             bias_correction2_sqrt = math.sqrt(1 - beta2 ** step)
             self.launch(kernel_name("adam_update", param.dtype), elementwise_blocks(param.size),
-                        (param, grad, exp_avg, exp_avg_sq, np.int64(param.size), np.float64(lr), np.float64(beta1),
-                         np.float64(beta2), np.float64(eps), np.float64(weight_decay), np.float64(bias_correction1),
-                         np.float64(bias_correction2_sqrt), np.int32(decoupled_weight_decay)))
+                        (work_param, grad, work_avg, work_avg_sq, np.int64(param.size), np.float64(lr),
+                         np.float64(beta1), np.float64(beta2), np.float64(eps), np.float64(weight_decay),
+                         np.float64(bias_correction1), np.float64(bias_correction2_sqrt),
+                         np.int32(decoupled_weight_decay)))
+            for array, work in updated:
+                _write_back(array, work)
+
+
+def _write_back(array: Any, work: Any) -> None:
+    """array[...] = work when the kernel updated a contiguous copy of array (nothing when work is array)."""
+    if work is not array:
+        array[...] = work

@@ -1,5 +1,6 @@
-"""What the kernel tests need: g++ (the host build of kernels/activations.cuh), NVRTC through CuPy (compiling
-the kernels without a GPU) and, for the launches, a GPU. A missing one skips its tests, saying why; under
+"""What the kernel tests need: g++ (the host builds: kernels/activations.cuh alone, and every kernel against the
+thread-model emulation of host_cuda/), NVRTC through CuPy (compiling the kernels without a GPU) and, for the
+launches on a device, a GPU. A missing one skips its tests, saying why; under
 CI=true a missing g++ or NVRTC fails them instead, so that CI can never pass by skipping."""
 from __future__ import annotations
 
@@ -10,10 +11,12 @@ from pathlib import Path
 
 import pytest
 
-from minitorch.backends.cuda_kernels import compile_kernels, kernel_names
+from minitorch.backends.cuda_kernels import CudaKernels, compile_kernels, kernel_names
 from minitorch.functions.activation import ACTIVATIONS
 
 from .host_library import HostActivations, build
+from .host_runtime import HostRuntime
+from .host_runtime import build as build_host_kernels
 
 NVRTC_TARGETS = ("sm_75", "sm_80", "sm_90", "compute_90")
 """Cubins for Turing, Ampere, Hopper (ptxas runs, so its register report is checked) and Hopper's PTX."""
@@ -70,8 +73,25 @@ def gpu() -> None:
 @pytest.fixture(scope="session")
 def host_activations(tmp_path_factory: pytest.TempPathFactory) -> HostActivations:
     """kernels/activations.cuh built by g++ for every registered activation, loaded."""
-    require(None if shutil.which("g++") else "g++ is not installed (it builds kernels/activations.cuh for the host)")
+    require(gxx_missing())
     return HostActivations(build(Path(tmp_path_factory.mktemp("host_build")), ACTIVATIONS))
+
+
+def gxx_missing() -> str | None:
+    return None if shutil.which("g++") else "g++ is not installed (it builds kernels/ for the host)"
+
+
+@pytest.fixture(scope="session")
+def host_kernel_library(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """kernel_source() built by g++ for the host (host_runtime.build), once per session."""
+    require(gxx_missing())
+    return build_host_kernels(Path(tmp_path_factory.mktemp("host_kernels")))
+
+
+@pytest.fixture
+def host_kernels(host_kernel_library: Path) -> CudaKernels:
+    """CudaKernels itself, launching our kernels on the host (HostRuntime) on NumPy arrays."""
+    return CudaKernels(HostRuntime(host_kernel_library))
 
 
 @pytest.fixture(scope="session")

@@ -37,24 +37,49 @@ def _imprecise(body: str) -> set[str]:
             if ".approx" in instruction or ".ftz" in instruction}
 
 
+PRECISE_FUNCTIONS = {"float": ("expf", "expm1f", "logf", "log1pf", "erff", "tanhf", "sqrtf", "fabsf"),
+                     "double": ("exp", "expm1", "log", "log1p", "erf", "tanh", "sqrt", "fabs")}
+"""CUDA's precise math functions that kernels/ may call: the probe compiles exactly these, alone, so the
+approximate instructions they use inside are allowed and nothing else is (a kernel header cannot widen it)."""
+
+FAST_INTRINSICS = re.compile(r"\b__(?:expf|exp10f|logf|log2f|log10f|powf|sinf|cosf|tanf|sincosf|fdividef|"
+                             r"frcp_\w+|frsqrt_\w+|fsqrt_\w+|fdiv_\w+)\b|\b(?:rsqrtf?|__nv_fast_\w+)\b|fast_math")
+"""CUDA's fast (approximate) intrinsics, rsqrt, and fast-math switches: refused anywhere in kernels/."""
+
+
 @pytest.fixture(scope="module")
 def precise_library_instructions(nvrtc: None) -> set[str]:
     """What CUDA's precise math library uses internally (expf reduces its argument, then ex2.approx.ftz):
-    a probe calling every math function of kernels/activations.cuh, and / and sqrt, for float and double,
-    compiled with NVRTC's defaults only."""
+    a fixed probe calling each of PRECISE_FUNCTIONS, and / and sqrt, for float and double, compiled alone
+    with NVRTC's defaults only."""
     from cupy.cuda import nvrtc
 
-    header = (KERNELS_DIR / "activations.cuh").read_text()
-    functions = re.findall(r"MT_HOST_DEVICE inline (float|double) (mt_\w+)\((?:float|double) x\)", header)
-    probes = [f'extern "C" __global__ void probe_{index}({c_type}* y, {c_type} x) {{ y[0] = {function}(x); '
-              f'y[1] = x / y[2]; y[3] = sqrt(x); }}' for index, (c_type, function) in enumerate(functions)]
-    program = nvrtc.createProgram("\n".join([header, *probes]), "probe.cu", [], [])
+    probes = [f'extern "C" __global__ void probe_{c_type}_{function}({c_type}* y, {c_type} x) {{ '
+              f'y[0] = {function}(x); y[1] = x / y[2]; y[3] = sqrt(x); }}'
+              for c_type, functions in PRECISE_FUNCTIONS.items() for function in functions]
+    program = nvrtc.createProgram("\n".join(probes), "probe.cu", [], [])
     try:
         nvrtc.compileProgram(program, [f"--gpu-architecture={PTX_TARGET}"])
         ptx = nvrtc.getPTX(program)
     finally:
         nvrtc.destroyProgram(program)
     return _imprecise(ptx.decode() if isinstance(ptx, bytes) else ptx)
+
+
+def test_the_header_calls_only_the_probed_precise_functions() -> None:
+    header = (KERNELS_DIR / "activations.cuh").read_text()
+    wrappers = re.findall(r"MT_HOST_DEVICE inline \w+ mt_\w+\((float|double) x\) \{ return (\w+)\(x\); \}", header)
+    assert len(wrappers) >= 16, "the math library wrappers of activations.cuh were not found"
+    outside = [(c_type, function) for c_type, function in wrappers if function not in PRECISE_FUNCTIONS[c_type]
+               and function != "isfinite"]
+    assert not outside, f"math functions the precise probe does not cover: {outside}"
+
+
+@pytest.mark.parametrize("source", sorted(path.name for path in KERNELS_DIR.iterdir() if path.suffix in {".cu", ".cuh"}))
+def test_no_fast_intrinsic_in_the_kernel_sources(source: str) -> None:
+    code = re.sub(r"//.*", "", (KERNELS_DIR / source).read_text())
+    found = sorted({match.group(0) for match in FAST_INTRINSICS.finditer(code)})
+    assert not found, f"{source} uses fast, approximate math: {found}"
 
 
 def test_compile_options_ask_for_precise_math() -> None:

@@ -1,0 +1,112 @@
+"""Mutation check of the GPU path's tests: applies, one at a time, a change a careful reviewer could miss to
+a copy of the checkout (a kernel's formula, a grid-stride bound, a missing barrier, launch arguments swapped
+in CudaKernels), runs tests/kernels there, and prints which test caught it. Every mutation must be caught.
+
+    .venv/bin/python scripts/kernel_mutations.py            # all, two at a time; exit 1 if one survives
+    .venv/bin/python scripts/kernel_mutations.py --list
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import NamedTuple
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+class Mutation(NamedTuple):
+    name: str
+    path: str
+    before: str
+    after: str
+
+
+MUTATIONS = [
+    Mutation("SGD: (1 - dampening) written as dampening", "kernels/optimizers.cu",
+             "C(1 - dampening) * step", "C(dampening) * step"),
+    Mutation("Adam: (1 - beta1) written as beta1", "kernels/optimizers.cu",
+             "(gradient - average) * C(1 - beta1)", "(gradient - average) * C(beta1)"),
+    Mutation("sgd_update: lr and momentum swapped in the launch", "minitorch/backends/cuda_kernels.py",
+             "np.float64(lr), np.float64(momentum)", "np.float64(momentum), np.float64(lr)"),
+    Mutation("softmax: mt_exp replaced by the fast-math __expf", "kernels/softmax.cu",
+             "log ? shifted - log_sum : mt_exp(shifted)", "log ? shifted - log_sum : __expf(shifted)"),
+    Mutation("activation forward: grid-stride bound i <= n", "kernels/elementwise.cu",
+             "for (long long i = mt_first_index(); i < n; i += mt_grid_stride()) {\n        mt_store(y + i, forward(",
+             "for (long long i = mt_first_index(); i <= n; i += mt_grid_stride()) {\n        mt_store(y + i, forward("),
+    Mutation("SGD: grid-stride bound i < n - 1", "kernels/optimizers.cu",
+             "i < n; i += mt_grid_stride()) {\n        C value = mt_load(param[i]);\n        C step",
+             "i < n - 1; i += mt_grid_stride()) {\n        C value = mt_load(param[i]);\n        C step"),
+    Mutation("adam_update: beta1 and beta2 swapped in the launch", "minitorch/backends/cuda_kernels.py",
+             "np.float64(beta1), np.float64(beta2)", "np.float64(beta2), np.float64(beta1)"),
+    Mutation("adam_update: exp_avg and exp_avg_sq swapped in the launch", "minitorch/backends/cuda_kernels.py",
+             "(work_param, grad, work_avg, work_avg_sq,", "(work_param, grad, work_avg_sq, work_avg,"),
+    Mutation("adam_update: the two bias corrections swapped in the launch", "minitorch/backends/cuda_kernels.py",
+             "np.float64(bias_correction1), np.float64(bias_correction2_sqrt)",
+             "np.float64(bias_correction2_sqrt), np.float64(bias_correction1)"),
+    Mutation("block reduction: the barrier before shared is reused removed", "kernels/softmax.cu",
+             "    C result = shared[0];\n    __syncthreads();", "    C result = shared[0];"),
+    Mutation("cross-entropy backward: + 1 at the target for - 1", "kernels/cross_entropy.cu",
+             "probability - 1 : probability", "probability + 1 : probability"),
+    Mutation("0-d arrays through ascontiguousarray (shape (1,))", "minitorch/backends/cuda_kernels.py",
+             'return self.xp.asarray(array, dtype=dtype, order="C")',
+             "return self.xp.ascontiguousarray(array, dtype=dtype)"),
+    Mutation("non-contiguous parameters: the updated copy not written back", "minitorch/backends/cuda_kernels.py",
+             "    if work is not array:\n        array[...] = work", "    pass"),
+]
+
+
+def _copy_checkout(destination: Path) -> None:
+    """The tracked and untracked, not ignored, files of the checkout."""
+    files = subprocess.run(["git", "ls-files", "-co", "--exclude-standard", "-z"], cwd=ROOT, check=True,
+                           capture_output=True, text=True).stdout.split("\0")
+    for name in filter(None, files):
+        source = ROOT / name
+        if source.is_file():
+            (destination / name).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(source, destination / name)
+
+
+def run(mutation: Mutation) -> tuple[Mutation, str | None]:
+    """(mutation, the first test that failed, or None if every test passed)."""
+    with tempfile.TemporaryDirectory(prefix="mutation-") as directory:
+        copy = Path(directory)
+        _copy_checkout(copy)
+        target = copy / mutation.path
+        text = target.read_text()
+        assert text.count(mutation.before) == 1, f"{mutation.name}: the text to change is not there exactly once"
+        target.write_text(text.replace(mutation.before, mutation.after))
+        environment = {**os.environ, "PYTHONPATH": str(copy), "CI": "true"}
+        result = subprocess.run([sys.executable, "-m", "pytest", "tests/kernels", "-x", "-q", "-p", "no:cacheprovider",
+                                 "-m", "not gpu"], cwd=copy, env=environment, capture_output=True, text=True)
+        if result.returncode == 0:
+            return mutation, None
+        failed = re.search(r"^(?:FAILED|ERROR) (\S+)", result.stdout, re.M)
+        return mutation, failed.group(1) if failed else f"pytest exit {result.returncode}"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--list", action="store_true", help="list the mutations and stop")
+    arguments = parser.parse_args()
+    if arguments.list:
+        for mutation in MUTATIONS:
+            print(f"{mutation.name} ({mutation.path})")
+        return
+    print("| mutation | file | first test that failed |\n|---|---|---|", flush=True)
+    survivors = 0
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        for mutation, failed in pool.map(run, MUTATIONS):
+            survivors += failed is None
+            print(f"| {mutation.name} | {mutation.path} | {failed or 'NONE: the mutation survived'} |", flush=True)
+    sys.exit(1 if survivors else 0)
+
+
+if __name__ == "__main__":
+    main()
