@@ -1,55 +1,128 @@
-"""Prints, per activation, the worst error of the host build of kernels/activations.cuh against the float64
-references of reference.py, over tests/kernels' inputs and parameters (a Markdown table).
+"""Prints the host-execution table: for every kernel family and dtype, the worst error of our kernels (built
+for the host and launched through CudaKernels, as the tests do) against float64 references, as Markdown.
 
     .venv/bin/python tests/kernels/host_report.py
 
-"relative" is |got - exact| / |exact|; where a float formula cancels (gelu's 1 + erf(x/√2) for x << 0),
-it is large, and "mixed" (relative to the terms the formula rounds, what the tests bound) is not.
+Activations are measured by the mixed error of reference.py (relative to the terms the formula rounds, what
+the tests bound; the tests allow RTOL); the other kernels in units in the last place, of the result's dtype,
+at the largest term the kernel rounds (an exact value near 0 after cancellation would make any rounding of
+the terms look like thousands of ulp of the result).
 """
 from __future__ import annotations
 
+import math
 import tempfile
 from pathlib import Path
 
 import numpy as np
-from host_library import HostActivations, build  # this script's directory is on sys.path
-from reference import RTOL, expected, mixed_error, parameters, relative_error, sample_inputs
+from host_runtime import HostRuntime, build  # this script's directory is on sys.path
+from reference import RTOL, expected, mixed_error, parameters, sample_inputs
 
+from minitorch.backends.cuda_kernels import CudaKernels
 from minitorch.functions.activation import ACTIVATIONS
 
-DTYPES = [np.dtype(np.float32), np.dtype(np.float64)]
+DTYPES = [np.float16, np.float32, np.float64]
 
 
-def worst_errors(host: HostActivations, name: str, kind: str, dtype: np.dtype) -> tuple[float, float, float]:
-    """(worst relative error, the input x where it occurs, worst mixed error) over every parameter set."""
-    x = sample_inputs(dtype.type)
-    worst_relative, worst_input, worst_mixed = 0.0, float("nan"), 0.0
-    for p0, p1 in parameters(name):
-        inputs = host.forward(name, x, p0, p1) if kind == "derivative" and ACTIVATIONS[name].from_output else x
-        got = host.forward(name, inputs, p0, p1) if kind == "forward" else host.derivative(name, inputs, p0, p1)
-        reference = expected(name, kind, inputs, p0, p1)
-        relative = relative_error(got, reference.value)
-        if relative.max() > worst_relative:
-            worst_relative, worst_input = float(relative.max()), float(x[np.argmax(relative)])
-        worst_mixed = max(worst_mixed, float(mixed_error(got, reference).max()))
-    return worst_relative, worst_input, worst_mixed
+def ulps(got: np.ndarray, exact: np.ndarray, *terms: np.ndarray | float) -> float:
+    """The worst |got - exact| in steps of got's dtype at max(|exact|, |terms|...), over finite exact values."""
+    scale = np.abs(exact)
+    for term in terms:
+        scale = np.maximum(scale, np.abs(term))
+    finite = np.isfinite(exact)
+    step = np.spacing(scale[finite].astype(got.dtype)).astype(np.float64)
+    return float((np.abs(got[finite].astype(np.float64) - exact[finite]) / step).max(initial=0.0))
+
+
+def activation_errors(kernels: CudaKernels, name: str, dtype: type) -> tuple[float, float, float]:
+    """Worst mixed error of the forward, the fused backward and the bias + activation forward."""
+    spec, x = ACTIVATIONS[name], sample_inputs(dtype)
+    grad_output = np.random.default_rng(1).uniform(0.5, 2, x.size).astype(dtype)
+    worst = [0.0, 0.0, 0.0]
+    for params in parameters(name):
+        y = kernels.activation_forward(spec, x, params)
+        worst[0] = max(worst[0], float(mixed_error(y, expected(name, "forward", x, *params)).max()))
+        saved = y if spec.from_output else x
+        derivative = expected(name, "derivative", saved, *params)
+        got = kernels.activation_backward(spec, grad_output, saved, params)
+        scaled = derivative._replace(value=grad_output * derivative.value, scale=grad_output * derivative.scale)
+        worst[1] = max(worst[1], float(mixed_error(got, scaled).max()))
+        z = x[np.isfinite(x)][:2400].reshape(40, 60)
+        bias = np.random.default_rng(2).normal(0, 1, 60).astype(dtype)
+        pre = (z + bias).astype(dtype)
+        _, y = kernels.bias_activation_forward(spec, z, bias, params)
+        worst[2] = max(worst[2], float(mixed_error(y.reshape(-1), expected(name, "forward", pre.reshape(-1),
+                                                                           *params)).max()))
+    return worst[0], worst[1], worst[2]
+
+
+def row_kernel_errors(kernels: CudaKernels, dtype: type) -> dict[str, float]:
+    """Worst ulp of softmax, log_softmax, cross-entropy loss and gradient on random rows of several widths."""
+    worst = {"softmax": 0.0, "log_softmax": 0.0, "cross_entropy_forward": 0.0, "cross_entropy_backward": 0.0}
+    random = np.random.default_rng(0)
+    for rows, cols in ((64, 10), (16, 300), (4, 1000), (8, 37)):
+        x = random.normal(0, 4, (rows, cols)).astype(dtype)
+        work = x.astype(np.float64)
+        shifted = work - work.max(axis=1, keepdims=True)
+        log_sum = np.log(np.exp(shifted).sum(axis=1, keepdims=True))
+        worst["softmax"] = max(worst["softmax"], ulps(kernels.softmax(x, 1, False), np.exp(shifted - log_sum), 1.0))
+        worst["log_softmax"] = max(worst["log_softmax"], ulps(kernels.softmax(x, 1, True), shifted - log_sum, shifted, 1.0,
+                                                                        log_sum))
+        target = random.integers(0, cols, rows)
+        loss, logsumexp = kernels.cross_entropy_forward(x, target, -100)
+        exact_loss = (log_sum[:, 0] - shifted[np.arange(rows), target])
+        worst["cross_entropy_forward"] = max(worst["cross_entropy_forward"], ulps(loss, exact_loss, logsumexp,
+                                                                                      work[np.arange(rows), target]))
+        grad = kernels.cross_entropy_backward(x, target, logsumexp, np.ones(rows, dtype), -100)
+        exact_grad = np.exp(work - logsumexp.astype(np.float64)[:, None])
+        exact_grad[np.arange(rows), target] -= 1
+        worst["cross_entropy_backward"] = max(worst["cross_entropy_backward"], ulps(grad, exact_grad, 1.0))
+    return worst
+
+
+def optimizer_errors(kernels: CudaKernels, dtype: type) -> dict[str, float]:
+    """Worst ulp of the parameter after one SGD (momentum, dampening, nesterov, weight decay) and one Adam step
+    at steps 1 and 1000, from random state, against torch.optim's formulas in float64."""
+    random = np.random.default_rng(0)
+    param, grad, buffer = (random.normal(0, 1, 4096).astype(dtype) for _ in range(3))
+    p, g, b = (array.astype(np.float64) for array in (param, grad, buffer))
+    step = g + 0.01 * p
+    new_buffer = 0.9 * b + 0.8 * step
+    exact = p - 0.05 * (step + 0.9 * new_buffer)
+    kernels.sgd_update(param, grad, buffer, 0.05, 0.9, 0.2, 0.01, True)
+    worst = {"sgd_update": ulps(param, exact, p, 0.05 * step, 0.05 * 0.9 * new_buffer)}
+    worst["adam_update"] = 0.0
+    for step_number in (1, 1000):
+        param, grad, exp_avg = (random.normal(0, 1, 4096).astype(dtype) for _ in range(3))
+        exp_avg_sq = random.uniform(0.01, 1, 4096).astype(dtype)
+        p, g, m, v = (array.astype(np.float64) for array in (param, grad, exp_avg, exp_avg_sq))
+        m = m + (g - m) * 0.1
+        v = 0.999 * v + 0.001 * g * g
+        denominator = np.sqrt(v) / math.sqrt(1 - 0.999 ** step_number) + 1e-8
+        exact = p * (1 - 0.1 * 0.01) - 0.1 / (1 - 0.9 ** step_number) * m / denominator
+        kernels.adam_update(param, grad, exp_avg, exp_avg_sq, step_number, 0.1, 0.9, 0.999, 1e-8, 0.01, True)
+        worst["adam_update"] = max(worst["adam_update"], ulps(param, exact, p, exact - p))
+    return worst
 
 
 def main() -> None:
     with tempfile.TemporaryDirectory() as directory:
-        host = HostActivations(build(Path(directory), ACTIVATIONS))
-        print(f"Worst error against float64 references; tests allow a mixed error of "
-              f"{RTOL[DTYPES[0]]:.2g} (float32) and {RTOL[DTYPES[1]]:.2g} (float64).\n")
-        header = [f"{dtype} {measure}" for dtype in DTYPES for measure in ("relative", "(at x)", "mixed")]
-        print("| activation | of | " + " | ".join(header) + " |")
-        print("|---|---|" + "---|" * len(header))
+        kernels = CudaKernels(HostRuntime(build(Path(directory))))
+        names = [np.dtype(dtype).name for dtype in DTYPES]
+        print("Activations: worst mixed error (the tests allow " +
+              ", ".join(f"{RTOL[np.dtype(dtype)]:.2g} in {np.dtype(dtype).name}" for dtype in DTYPES) + ")\n")
+        print("| activation | " + " | ".join(f"{name} forward / backward / bias forward" for name in names) + " |")
+        print("|---|" + "---|" * len(names))
         for name in ACTIVATIONS:
-            for kind in ("forward", "derivative"):
-                cells = []
-                for dtype in DTYPES:
-                    relative, at, mixed = worst_errors(host, name, kind, dtype)
-                    cells += [f"{relative:.2g}", f"{at:.4g}" if relative else "", f"{mixed:.2g}"]
-                print(f"| {name} | {kind} | " + " | ".join(cells) + " |")
+            cells = [" / ".join(f"{error:.2g}" for error in activation_errors(kernels, name, dtype)) for dtype in DTYPES]
+            print(f"| {name} | " + " | ".join(cells) + " |")
+        rows = {np.dtype(dtype).name: {**row_kernel_errors(kernels, dtype), **optimizer_errors(kernels, dtype)}
+                for dtype in DTYPES}
+        print("\nOther kernels: worst error in ulp of the result's dtype\n")
+        print("| kernel | " + " | ".join(names) + " |")
+        print("|---|" + "---|" * len(names))
+        for kernel in rows[names[0]]:
+            print(f"| {kernel} | " + " | ".join(f"{rows[name][kernel]:.2f}" for name in names) + " |")
 
 
 if __name__ == "__main__":

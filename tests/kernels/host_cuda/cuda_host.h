@@ -7,8 +7,9 @@
 //   blockDim and gridDim are set for the fiber that runs.
 // - __syncthreads() is a real barrier: a fiber that reaches it waits until every thread of its block has,
 //   and a block some of whose threads return while others wait fails the launch (undefined on a GPU).
-//   Between barriers the threads run in turn, forwards in one phase and backwards in the next, so that a
-//   race on shared memory (a read not separated from another thread's write by a barrier) shows.
+//   Between barriers the threads run in turn, forwards in one phase and backwards in the next (odd blocks
+//   the other way round), so that a race on shared memory (a read not separated from another thread's
+//   write by a barrier) shows in some block.
 // - __int_as_float and friends, and float16 conversion with round-to-nearest-even (kernels/dtypes.cuh's
 //   PTX cvt instructions on the device) through GCC's _Float16.
 //
@@ -85,7 +86,7 @@ inline bool run_block(unsigned int index) {
     for (unsigned int phase = 0;; ++phase) {
         unsigned int returned = 0;
         for (unsigned int k = 0; k < threads; ++k) {
-            unsigned int t = phase % 2 == 0 ? k : threads - 1 - k;
+            unsigned int t = (phase + index) % 2 == 0 ? k : threads - 1 - k;  // odd blocks start backwards
             Fiber& fiber = block.fibers[t];
             if (!fiber.returned) {
                 fiber.waiting = false;
