@@ -3,6 +3,7 @@ a copy of the checkout (a kernel's formula, a grid-stride bound, a missing barri
 in CudaKernels), runs tests/kernels there, and prints which tests caught it. Every mutation must be caught.
 
     .venv/bin/python scripts/kernel_mutations.py            # all, two at a time; exit 1 if one survives
+    .venv/bin/python scripts/kernel_mutations.py --quick    # stop at the first failing host test (CI runs this)
     .venv/bin/python scripts/kernel_mutations.py --list
 """
 from __future__ import annotations
@@ -73,7 +74,13 @@ def _copy_checkout(destination: Path) -> None:
             shutil.copy2(source, destination / name)
 
 
-def run(mutation: Mutation) -> tuple[Mutation, list[str]]:
+QUICK_TESTS = ["tests/kernels/test_nvrtc_compile.py::test_no_fast_intrinsic_in_the_kernel_sources",
+               "tests/kernels/test_host_kernels.py", "tests/kernels/test_host_optimizers.py",
+               "tests/kernels/test_host_backend.py", "-x"]
+"""What --quick runs: the source scan and the host execution, up to the first failure."""
+
+
+def run(mutation: Mutation, quick: bool = False) -> tuple[Mutation, list[str]]:
     """(mutation, the tests that failed: none if the mutation survived)."""
     with tempfile.TemporaryDirectory(prefix="mutation-") as directory:
         copy = Path(directory)
@@ -83,8 +90,9 @@ def run(mutation: Mutation) -> tuple[Mutation, list[str]]:
         assert text.count(mutation.before) == 1, f"{mutation.name}: the text to change is not there exactly once"
         target.write_text(text.replace(mutation.before, mutation.after))
         environment = {**os.environ, "PYTHONPATH": str(copy), "CI": "true"}
-        result = subprocess.run([sys.executable, "-m", "pytest", "tests/kernels", "-q", "-p", "no:cacheprovider",
-                                 "-m", "not gpu"], cwd=copy, env=environment, capture_output=True, text=True)
+        tests = QUICK_TESTS if quick else ["tests/kernels"]
+        result = subprocess.run([sys.executable, "-m", "pytest", *tests, "-q", "-p", "no:cacheprovider", "-m", "not gpu"],
+                                cwd=copy, env=environment, capture_output=True, text=True)
         failed = re.findall(r"^(?:FAILED|ERROR) (\S+)", result.stdout, re.M)
         if result.returncode != 0 and not failed:
             failed = [f"pytest exit {result.returncode}"]
@@ -101,6 +109,7 @@ def _summary(failed: list[str]) -> str:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--list", action="store_true", help="list the mutations and stop")
+    parser.add_argument("--quick", action="store_true", help="only the host tests, up to the first failure")
     arguments = parser.parse_args()
     if arguments.list:
         for mutation in MUTATIONS:
@@ -109,7 +118,7 @@ def main() -> None:
     print("| mutation | file | tests that failed |\n|---|---|---|", flush=True)
     survivors = 0
     with ThreadPoolExecutor(max_workers=2) as pool:
-        for mutation, failed in pool.map(run, MUTATIONS):
+        for mutation, failed in pool.map(lambda mutation: run(mutation, arguments.quick), MUTATIONS):
             survivors += not failed
             print(f"| {mutation.name} | {mutation.path} | {_summary(failed) if failed else 'NONE: it survived'} |",
                   flush=True)

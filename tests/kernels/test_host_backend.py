@@ -92,7 +92,7 @@ def _train(device: str, optimizer_class: type, steps: int, **options: float) -> 
     (mt.optim.SGD, dict(lr=0.05, momentum=0.9, nesterov=True)),
     (mt.optim.Adam, dict(lr=0.01)),
     (mt.optim.AdamW, dict(lr=0.01, weight_decay=0.1)),
-], ids=["SGD momentum dampening", "SGD nesterov", "Adam", "AdamW"])
+], ids=["SGD-momentum-dampening", "SGD-nesterov", "Adam", "AdamW"])
 def test_training_on_the_host_kernels_gives_the_cpus_numbers(host_cuda: HostKernelsCUDABackend,
                                                              optimizer_class: type, options: dict) -> None:
     cpu_losses, cpu_parameters = _train("cpu", optimizer_class, 6, **options)

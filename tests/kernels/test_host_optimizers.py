@@ -23,9 +23,9 @@ def _state(dtype: type, seed: int, *scales: float) -> list[np.ndarray]:
 
 SGD_CASES = {
     "plain": dict(momentum=0.0, dampening=0.0, weight_decay=0.0, nesterov=False),
-    "momentum and dampening": dict(momentum=0.9, dampening=0.3, weight_decay=0.0, nesterov=False),
-    "nesterov and weight decay": dict(momentum=0.8, dampening=0.0, weight_decay=0.02, nesterov=True),
-    "weight decay, maximize": dict(momentum=0.0, dampening=0.0, weight_decay=0.05, nesterov=False, maximize=True),
+    "momentum-dampening": dict(momentum=0.9, dampening=0.3, weight_decay=0.0, nesterov=False),
+    "nesterov-weight_decay": dict(momentum=0.8, dampening=0.0, weight_decay=0.02, nesterov=True),
+    "weight_decay-maximize": dict(momentum=0.0, dampening=0.0, weight_decay=0.05, nesterov=False, maximize=True),
     "everything": dict(momentum=0.7, dampening=0.2, weight_decay=0.01, nesterov=False, maximize=True),
 }
 
@@ -78,7 +78,7 @@ def test_sgd_steps(host_kernels: CudaKernels, case: str, dtype: type) -> None:
 
 ADAM_CASES = {
     "Adam": dict(weight_decay=0.0, decoupled_weight_decay=False),
-    "Adam, L2 weight decay": dict(weight_decay=0.03, decoupled_weight_decay=False),
+    "Adam-L2_weight_decay": dict(weight_decay=0.03, decoupled_weight_decay=False),
     "AdamW": dict(weight_decay=0.03, decoupled_weight_decay=True),
 }
 

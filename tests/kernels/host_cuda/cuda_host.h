@@ -10,6 +10,9 @@
 //   Between barriers the threads run in turn, forwards in one phase and backwards in the next (odd blocks
 //   the other way round), so that a race on shared memory (a read not separated from another thread's
 //   write by a barrier) shows in some block.
+// - A memory fault in a kernel (a NULL or wild pointer) fails the launch, as cudaErrorIllegalAddress does,
+//   instead of killing the process: SIGSEGV and SIGBUS jump back to the launch, on a signal stack of
+//   their own, and the previous handlers are put back afterwards.
 // - __int_as_float and friends, and float16 conversion with round-to-nearest-even (kernels/dtypes.cuh's
 //   PTX cvt instructions on the device) through GCC's _Float16.
 //
@@ -17,6 +20,8 @@
 #pragma once
 
 #include <math.h>
+#include <setjmp.h>
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 #include <ucontext.h>
@@ -58,6 +63,38 @@ struct Block {
 
 inline thread_local Block block;
 inline thread_local char error[512];
+inline thread_local sigjmp_buf fault_return;
+inline thread_local void* fault_address;
+inline thread_local std::vector<char> signal_stack(64 * 1024);
+
+inline void on_fault(int, siginfo_t* info, void*) {
+    fault_address = info->si_addr;
+    siglongjmp(fault_return, 1);
+}
+
+// Memory faults go to on_fault while it lives; the previous handlers and signal stack come back after.
+struct FaultTrap {
+    struct sigaction previous_segv, previous_bus;
+    stack_t previous_stack;
+
+    FaultTrap() {
+        stack_t stack = {};
+        stack.ss_sp = signal_stack.data();
+        stack.ss_size = signal_stack.size();
+        sigaltstack(&stack, &previous_stack);
+        struct sigaction action = {};
+        action.sa_sigaction = on_fault;
+        action.sa_flags = SA_SIGINFO | SA_ONSTACK;
+        sigemptyset(&action.sa_mask);
+        sigaction(SIGSEGV, &action, &previous_segv);
+        sigaction(SIGBUS, &action, &previous_bus);
+    }
+    ~FaultTrap() {
+        sigaction(SIGSEGV, &previous_segv, nullptr);
+        sigaction(SIGBUS, &previous_bus, nullptr);
+        sigaltstack(&previous_stack, nullptr);
+    }
+};
 
 inline void fiber_main() {
     (*block.kernel)();
@@ -122,6 +159,12 @@ inline int launch(unsigned int grid, unsigned int threads, const std::function<v
         block.fibers.resize(threads);
     }
     block.kernel = &kernel;
+    FaultTrap trap;
+    if (sigsetjmp(fault_return, 1) != 0) {  // a fault in a kernel thread (or the scheduler) came back here
+        snprintf(error, sizeof error, "illegal memory access at address %p by thread %u of block %u",
+                 fault_address, threadIdx.x, blockIdx.x);
+        return 1;
+    }
     for (unsigned int index = 0; index < grid; ++index) {
         if (!run_block(index)) {
             return 1;

@@ -39,3 +39,8 @@ extern "C" __global__ void fill(float* out, long long n) {
         out[i] = 1.0f;
     }
 }
+
+// reads through a NULL pointer
+extern "C" __global__ void read_through_null(float* out, const float* momentum_buffer) {
+    out[threadIdx.x] = momentum_buffer[threadIdx.x];
+}
