@@ -95,7 +95,7 @@ SOFTMAX_SHAPES = [(4, 1000), (6, 37), (3, 256), (3, 257), (1, 1), (0, 5), (5, 0)
 
 
 @pytest.mark.parametrize("dtype", DTYPES)
-@pytest.mark.parametrize("shape", SOFTMAX_SHAPES, ids=str)
+@pytest.mark.parametrize("shape", SOFTMAX_SHAPES, ids=lambda shape: "x".join(map(str, shape)))
 def test_softmax_and_log_softmax(host_kernels: CudaKernels, shape: tuple, dtype: type) -> None:
     x = _random(shape, dtype, scale=5.0)
     softmax, log_softmax, softmax_bound, log_softmax_bound = _softmax_reference(x, 1)
