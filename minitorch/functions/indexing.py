@@ -189,7 +189,7 @@ def setitem(input: Tensor, index: Any, value: Any) -> None:
         if input.requires_grad and input.is_leaf and is_grad_enabled():
             raise RuntimeError("a leaf Variable that requires grad is being used in an in-place operation.")
         try:
-            input._data[index] = value._data if isinstance(value, Tensor) else value
+            input._write(index, value._data if isinstance(value, Tensor) else value)
         except IndexError as error:
             raise _index_error(error) from None
         input._version_counter.value += 1
