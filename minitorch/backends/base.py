@@ -16,6 +16,7 @@ class Backend(Protocol):
 
     device: device
     xp: Any  # the array module: numpy on the CPU, cupy on CUDA
+    wraps_indices: bool  # whether xp wraps out-of-range integer indices around (CuPy) instead of raising (NumPy)
 
     def context(self) -> AbstractContextManager:
         """A context making this device current, so that what runs inside allocates and launches on it.

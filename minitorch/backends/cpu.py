@@ -50,6 +50,8 @@ def _compute_dtype(x: np.ndarray) -> np.ndarray:
 class CPUBackend:
     """Tensors on "cpu" hold NumPy arrays; the ops that are CUDA kernels on the GPU are NumPy formulas here."""
 
+    wraps_indices = False  # NumPy raises IndexError for an out-of-range index itself
+
     def __init__(self) -> None:
         self.device = device("cpu")
         self.xp = np

@@ -46,6 +46,8 @@ def device_count() -> int:
 class CUDABackend:
     """Tensors on "cuda:N" hold CuPy arrays of GPU N."""
 
+    wraps_indices = True  # CuPy's indexing takes an index i of a size-n dim as i mod n: minitorch checks first
+
     def __init__(self, index: int, seed: int = DEFAULT_SEED) -> None:
         self.device = device("cuda", index)
         self.xp = _import_cupy()
