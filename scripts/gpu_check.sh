@@ -70,7 +70,8 @@ out = Path(sys.argv[1])
 try:
     import minitorch
     reason = minitorch.cuda.unavailable_reason()
-    print(f"GPU: {'usable, ' + str(minitorch.cuda.device_count()) + ' device(s)' if reason is None else 'NOT usable: ' + reason}")
+    usable = f"usable, {minitorch.cuda.device_count()} device(s)"
+    print(f"GPU: {usable if reason is None else 'NOT usable: ' + reason}")
 except Exception as error:  # the summary must report, whatever state the checkout is in
     print(f"GPU: minitorch did not import ({type(error).__name__}: {error})")
 
