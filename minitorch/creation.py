@@ -23,9 +23,11 @@ def as_dtype(value: Any, argument: str = "dtype") -> DType:
 
 
 def _allocate(backend: Any, doing: str, make: Any) -> Any:
-    """make() an array on backend; the device library's errors (out of memory...) become minitorch's."""
+    """make() an array on backend, with its device current; the device library's errors (out of memory...)
+    become minitorch's."""
     try:
-        return make()
+        with backend.context():
+            return make()
     except Exception as error:
         translated = backend.translate_error(error, doing)
         if translated is None:
@@ -251,8 +253,11 @@ def randint(low: int, high: int | Sequence[int] | None = None, size: Sequence[in
         raise RuntimeError(f"random_ expects 'from' to be less than 'to', but got from={low} >= to={high}")
     backend = backend_for(device)
     target = dtypes.int64 if dtype is None else as_dtype(dtype)
-    values = backend.generator.integers(low, high, size=_checked_size((size,)), dtype=np.int64)
-    return _leaf(values.astype(target.numpy, copy=False), backend, requires_grad)
+    shape = _checked_size((size,))
+    values = _allocate(backend, f"random integers of size {shape}",
+                       lambda: backend.generator.integers(low, high, size=shape, dtype=np.int64).astype(
+                           target.numpy, copy=False))
+    return _leaf(values, backend, requires_grad)
 
 
 # ---- ranges ----
@@ -290,4 +295,6 @@ def eye(n: int, m: int | None = None, dtype: DType | None = None, device: Any = 
     """An n x m matrix with ones on the diagonal."""
     backend = backend_for(device)
     target = dtypes.get_default_dtype() if dtype is None else as_dtype(dtype)
-    return _leaf(backend.xp.eye(n, n if m is None else m, dtype=target.numpy), backend, requires_grad)
+    array = _allocate(backend, f"a {target.name} eye of size {n}",
+                      lambda: backend.xp.eye(n, n if m is None else m, dtype=target.numpy))
+    return _leaf(array, backend, requires_grad)

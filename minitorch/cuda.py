@@ -5,7 +5,7 @@ is_available() is False and unavailable_reason() says which.
 """
 from __future__ import annotations
 
-from .backends import all_backends, backend_for
+from .backends import backend_for, manual_seed_cuda
 from .backends.cuda import device_count as _device_count
 from .backends.cuda import unavailable_reason
 from .errors import OutOfMemoryError
@@ -27,12 +27,14 @@ def synchronize(device: str | int | None = None) -> None:
 
 
 def manual_seed(seed: int) -> None:
-    """Seed the generators of the GPUs in use (minitorch.manual_seed seeds the CPU too)."""
-    for backend in all_backends():
-        if backend.device.type == "cuda":
-            backend.manual_seed(int(seed))
+    """Seed the current GPU's generator, as torch.cuda.manual_seed: minitorch has no set_device, so the current
+    GPU is cuda:0. It takes effect now, or when cuda:0 is first used (minitorch.manual_seed seeds every device)."""
+    manual_seed_cuda(int(seed), 0)
 
 
-manual_seed_all = manual_seed
+def manual_seed_all(seed: int) -> None:
+    """Seed every GPU's generator: those in use now and those first used later."""
+    manual_seed_cuda(int(seed))
+
 
 __all__ = ["OutOfMemoryError", "is_available", "device_count", "synchronize", "manual_seed", "manual_seed_all", "unavailable_reason"]

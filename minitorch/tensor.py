@@ -253,7 +253,8 @@ class Tensor:
         if not self.is_leaf:
             raise RuntimeError("Only Tensors created explicitly by the user (graph leaves) support the deepcopy "
                                "protocol at the moment.")
-        copied = type(self)._make(self._data.copy(), self._backend, self._requires_grad)
+        with self._backend.context():
+            copied = type(self)._make(self._data.copy(), self._backend, self._requires_grad)
         memo[id(self)] = copied
         if self._grad is not None:
             copied._grad = copy.deepcopy(self._grad, memo)
@@ -386,8 +387,9 @@ class Tensor:
                 "use the out-of-place operation instead"
             )
         # when recorded, the op sees a copy with self's place in the graph, so its node keeps the old values
-        source = (Tensor._make(self._data.copy(), self._backend, self._requires_grad, self._grad_fn,
-                               self._output_nr) if tracked else self)
+        with self._backend.context():
+            source = (Tensor._make(self._data.copy(), self._backend, self._requires_grad, self._grad_fn,
+                                   self._output_nr) if tracked else self)
         result = operation(source, other)
         if result.shape != self.shape:
             raise RuntimeError(
@@ -398,7 +400,7 @@ class Tensor:
                 raise RuntimeError(f"result type {result.dtype.name} can't be cast to the desired output type "
                                    f"{self.dtype.name}")
             result = result.to(self.dtype)
-        self._data[...] = result._data
+        self._write(..., result._data)
         self._version_counter.value += 1
         if tracked:
             self._grad_fn, self._output_nr, self._requires_grad = result._grad_fn, result._output_nr, True
@@ -427,7 +429,7 @@ class Tensor:
     def fill_(self, value: Any) -> Tensor:
         if is_grad_enabled() and self._requires_grad and self.is_leaf:
             raise RuntimeError("a leaf Variable that requires grad is being used in an in-place operation.")
-        self._data[...] = value.item() if isinstance(value, Tensor) else value
+        self._write(..., value.item() if isinstance(value, Tensor) else value)
         self._version_counter.value += 1
         return self
 
@@ -438,9 +440,14 @@ class Tensor:
         if isinstance(source, Tensor):
             source = source._data if source._backend is self._backend else self._backend.asarray(
                 source._backend.to_numpy(source._data))
-        self._data[...] = source
+        self._write(..., source)
         self._version_counter.value += 1
         return self
+
+    def _write(self, index: Any, values: Any) -> None:
+        """self._data[index] = values, with self's device current (the copy kernel runs there)."""
+        with self._backend.context():
+            self._data[index] = values
 
     # ---- Python protocol ----
     def __repr__(self) -> str:

@@ -67,7 +67,8 @@ def _roots_and_grads(outputs: Any, grad_outputs: Any) -> tuple[list, list, dict]
                     f"grad can be implicitly created only for scalar outputs (output {index} has shape "
                     f"{tuple(output.shape)})"
                 )
-            grad_output = Tensor._make(output._backend.xp.ones_like(output._data), output._backend)
+            with output._backend.context():
+                grad_output = Tensor._make(output._backend.xp.ones_like(output._data), output._backend)
             owned[id(grad_output)] = grad_output
         elif not isinstance(grad_output, Tensor):
             raise TypeError(f"gradient must be a Tensor, got {type(grad_output).__name__}")
@@ -232,7 +233,8 @@ def _store_retained_grads(node: Any, grads: list, create_graph: bool) -> None:
         grad = grads[output_nr]
         if tensor is None or grad is None:
             continue
-        grad = grad.clone() if create_graph else Tensor._make(grad._data.copy(), grad._backend)  # its own storage
+        with grad._backend.context():
+            grad = grad.clone() if create_graph else Tensor._make(grad._data.copy(), grad._backend)  # own storage
         tensor._grad = grad if tensor._grad is None else tensor._grad + grad
 
 

@@ -161,45 +161,47 @@ class Function:
                 input_meta.append((arg._data.shape, arg._data.dtype) if is_tensor else None)
             ctx.needs_input_grad = tuple(needs_input_grad)
 
-        try:
-            if cls.forward_on_arrays:
-                forward_args = tuple([arg._data if isinstance(arg, Tensor) else arg for arg in args])
-                raw_outputs = cls.forward(ctx, *forward_args, **kwargs)
-            else:
-                forward_args = args
-                with no_grad():
-                    raw_outputs = cls.forward(ctx, *args, **kwargs)
-        except Exception as error:
-            translated = backend.translate_error(error, f"{cls.__name__} on {_describe(args)}")
-            if translated is None:
-                raise
-            raise translated from error
-        if ctx.output_backend is not None:
-            backend = ctx._backend = ctx.output_backend
-        outputs_in = raw_outputs if type(raw_outputs) is tuple else (raw_outputs,)
-        to_array = backend.xp.asarray  # NumPy turns 0-d results into scalars; a tensor always holds an array
-        outputs = []
-        for output_nr, out in enumerate(outputs_in):
-            array = out._data if isinstance(out, Tensor) else to_array(out)
-            differentiable = record and array.dtype.kind == "f"
-            outputs.append(Tensor._make(array, backend, differentiable, ctx if differentiable else None, output_nr))
-        if cls.is_view:
-            source = args[0]
-            if backend.xp.may_share_memory(outputs[0]._data, source._data):
-                outputs[0]._version_counter = source._version_counter
-                outputs[0]._base = source if source._base is None else source._base
+        with backend.context():  # the one place every op's allocations and launches land on its device
+            try:
+                if cls.forward_on_arrays:
+                    forward_args = tuple([arg._data if isinstance(arg, Tensor) else arg for arg in args])
+                    raw_outputs = cls.forward(ctx, *forward_args, **kwargs)
+                else:
+                    forward_args = args
+                    with no_grad():
+                        raw_outputs = cls.forward(ctx, *args, **kwargs)
+            except Exception as error:
+                translated = backend.translate_error(error, f"{cls.__name__} on {_describe(args)}")
+                if translated is None:
+                    raise
+                raise translated from error
+            if ctx.output_backend is not None:
+                backend = ctx._backend = ctx.output_backend
+            outputs_in = raw_outputs if type(raw_outputs) is tuple else (raw_outputs,)
+            array_type, to_array = backend.xp.ndarray, backend.xp.asarray
+            outputs = []
+            for output_nr, out in enumerate(outputs_in):  # NumPy turns 0-d results into scalars: made arrays here
+                # (only those: CuPy's asarray would copy an array of another GPU, e.g. ToDevice's, to this one)
+                array = out if isinstance(out, array_type) else out._data if isinstance(out, Tensor) else to_array(out)
+                differentiable = record and array.dtype.kind == "f"
+                outputs.append(Tensor._make(array, backend, differentiable, ctx if differentiable else None, output_nr))
+            if cls.is_view:
+                source = args[0]
+                if backend.xp.may_share_memory(outputs[0]._data, source._data):
+                    outputs[0]._version_counter = source._version_counter
+                    outputs[0]._base = source if source._base is None else source._base
 
-        if record:
-            if anomaly_mode.is_anomaly_enabled():
-                ctx.forward_stack = "".join(traceback.format_stack()[:-1])
-            ctx.next_edges = tuple(next_edges)
-            ctx._input_meta = tuple(input_meta)
-            ctx._output_meta = tuple([(output._data.shape, output._data.dtype) for output in outputs])
-            ctx.n_outputs = len(outputs)
-            if ctx._to_save:
-                ctx._saved = tuple([ctx._resolve_saved(value, args, forward_args, outputs_in, outputs)
-                                    for value in ctx._to_save])
-        ctx._to_save = ()
+            if record:
+                if anomaly_mode.is_anomaly_enabled():
+                    ctx.forward_stack = "".join(traceback.format_stack()[:-1])
+                ctx.next_edges = tuple(next_edges)
+                ctx._input_meta = tuple(input_meta)
+                ctx._output_meta = tuple([(output._data.shape, output._data.dtype) for output in outputs])
+                ctx.n_outputs = len(outputs)
+                if ctx._to_save:
+                    ctx._saved = tuple([ctx._resolve_saved(value, args, forward_args, outputs_in, outputs)
+                                        for value in ctx._to_save])
+            ctx._to_save = ()
         return outputs[0] if type(raw_outputs) is not tuple else tuple(outputs)
 
     def _resolve_saved(self, value: Any, args: tuple, forward_args: tuple, raw_outputs: tuple,
@@ -222,12 +224,13 @@ class Function:
 
     def _call_backward(self, grad_outputs: list) -> tuple:
         """Run backward on the output gradients (the engine has set grad mode); one gradient (or None) per input."""
-        if self.materialize_grads and any(grad is None for grad in grad_outputs):
-            grad_outputs = [
-                Tensor._make(self._backend.xp.zeros(shape, dtype), self._backend) if grad is None else grad
-                for grad, (shape, dtype) in zip(grad_outputs, self._output_meta)
-            ]
-        grads = type(self).backward(self, *grad_outputs)
+        with self._backend.context():  # for the zeros below and a custom backward's own array code
+            if self.materialize_grads and any(grad is None for grad in grad_outputs):
+                grad_outputs = [
+                    Tensor._make(self._backend.xp.zeros(shape, dtype), self._backend) if grad is None else grad
+                    for grad, (shape, dtype) in zip(grad_outputs, self._output_meta)
+                ]
+            grads = type(self).backward(self, *grad_outputs)
         if not isinstance(grads, tuple):
             grads = (grads,)
         expected = len(self.next_edges)
@@ -262,17 +265,17 @@ class AccumulateGrad:
         if grad._data.shape != variable._data.shape:  # the leaf's data was replaced by another shape since forward
             raise RuntimeError(f"assigned grad has data of a different size: {tuple(grad.shape)} vs "
                                f"{tuple(variable.shape)}")
-        if variable._grad is None:
-            if create_graph:  # a recorded copy: the gradient may be a read-only view or reach other leaves
-                variable._grad = grad.clone()
-            else:  # a copy unless stolen: the same array may reach several leaves, whose .grad must not alias
-                variable._grad = Tensor._make(grad._data if steal else grad._data.copy(), grad._backend)
-        elif create_graph or not getattr(variable._grad._data.flags, "writeable", True):
-            variable._grad = variable._grad + grad
-        else:
-            variable._grad._data += grad._data
-            variable._grad._version_counter.value += 1
-
+        with variable._backend.context():  # the copy or the sum lands on the leaf's device
+            if variable._grad is None:
+                if create_graph:  # a recorded copy: the gradient may be a read-only view or reach other leaves
+                    variable._grad = grad.clone()
+                else:  # a copy unless stolen: the same array may reach several leaves, whose .grad must not alias
+                    variable._grad = Tensor._make(grad._data if steal else grad._data.copy(), grad._backend)
+            elif create_graph or not getattr(variable._grad._data.flags, "writeable", True):
+                variable._grad = variable._grad + grad
+            else:
+                variable._grad._data += grad._data
+                variable._grad._version_counter.value += 1
 
 # tensor.py needs AccumulateGrad from this module, so Tensor comes in once both are defined
 from ..tensor import Tensor  # noqa: E402

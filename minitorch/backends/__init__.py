@@ -6,14 +6,15 @@ call `backend.xp` and the backend's kernels, and never test which device they ar
 from __future__ import annotations
 
 from .base import Backend
-from .cpu import cpu
+from .cpu import DEFAULT_SEED, cpu
 from .device import device
 from .host_memory import keep_freed_heap
 
-__all__ = ["Backend", "device", "backend_for", "all_backends"]
+__all__ = ["Backend", "device", "backend_for", "all_backends", "manual_seed_all", "manual_seed_cuda"]
 
 _cuda_backends: dict[int, Backend] = {}  # created on first use of each GPU
-_seed: int | None = None  # the last manual_seed, given to GPUs first used after it
+_cuda_seed = DEFAULT_SEED  # what a GPU first used from now on is seeded with (the last seed of all GPUs)
+_cuda_seeds: dict[int, int] = {}  # seeds given to one GPU before its first use, taking precedence
 
 keep_freed_heap()  # once per process: training steps reuse their freed memory instead of faulting it in again
 
@@ -30,9 +31,7 @@ def backend_for(spec: str | device | None) -> Backend:
     if backend is None:
         from .cuda import create_cuda_backend
 
-        backend = _cuda_backends[index] = create_cuda_backend(index)
-        if _seed is not None:
-            backend.manual_seed(_seed)
+        backend = _cuda_backends[index] = create_cuda_backend(index, _cuda_seeds.pop(index, _cuda_seed))
     return backend
 
 
@@ -41,9 +40,21 @@ def all_backends() -> list[Backend]:
     return [cpu, *_cuda_backends.values()]
 
 
+def manual_seed_cuda(seed: int, index: int | None = None) -> None:
+    """Seed GPU `index` (None: every GPU), now if it is in use, else when it is first used."""
+    global _cuda_seed
+    if index is None:
+        _cuda_seed = seed
+        _cuda_seeds.clear()
+        for backend in _cuda_backends.values():
+            backend.manual_seed(seed)
+    elif index in _cuda_backends:
+        _cuda_backends[index].manual_seed(seed)
+    else:
+        _cuda_seeds[index] = seed
+
+
 def manual_seed_all(seed: int) -> None:
-    """Seed every device's generator, including GPUs first used later."""
-    global _seed
-    _seed = seed
-    for backend in all_backends():
-        backend.manual_seed(seed)
+    """Seed every device's generator: the CPU's and every GPU's, including GPUs first used later."""
+    cpu.manual_seed(seed)
+    manual_seed_cuda(seed)

@@ -1,6 +1,7 @@
 """The Backend protocol: one object per device owns its array module, its random generator and its kernels."""
 from __future__ import annotations
 
+from contextlib import AbstractContextManager
 from typing import Any, Protocol
 
 from .device import device
@@ -15,6 +16,14 @@ class Backend(Protocol):
 
     device: device
     xp: Any  # the array module: numpy on the CPU, cupy on CUDA
+    wraps_indices: bool  # whether xp wraps out-of-range integer indices around (CuPy) instead of raising (NumPy)
+
+    def context(self) -> AbstractContextManager:
+        """A context making this device current, so that what runs inside allocates and launches on it.
+
+        Entered once per op (Function.apply), allocation and update, never by the ops themselves;
+        a no-op on the CPU.
+        """
 
     def translate_error(self, error: Exception, doing: str) -> Exception | None:
         """This device's library error as a minitorch error saying what was being done (None: not ours)."""

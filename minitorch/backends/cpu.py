@@ -1,6 +1,7 @@
 """The CPU backend: NumPy arrays, a NumPy random generator, and the kernels' formulas in NumPy."""
 from __future__ import annotations
 
+import contextlib
 import math
 from types import SimpleNamespace
 from typing import Any
@@ -12,6 +13,8 @@ from .device import device
 
 # PyTorch's default CPU seed, so that a fresh process is reproducible before manual_seed
 DEFAULT_SEED = 67280421310721
+
+_NO_CONTEXT = contextlib.nullcontext()  # one shared instance: entering it costs a method call, nothing more
 
 _erf_per_element = np.frompyfunc(math.erf, 1, 1)
 
@@ -47,10 +50,16 @@ def _compute_dtype(x: np.ndarray) -> np.ndarray:
 class CPUBackend:
     """Tensors on "cpu" hold NumPy arrays; the ops that are CUDA kernels on the GPU are NumPy formulas here."""
 
+    wraps_indices = False  # NumPy raises IndexError for an out-of-range index itself
+
     def __init__(self) -> None:
         self.device = device("cpu")
         self.xp = np
         self.manual_seed(DEFAULT_SEED)
+
+    def context(self) -> contextlib.nullcontext:
+        """Nothing to make current: the CPU is always there."""
+        return _NO_CONTEXT
 
     def translate_error(self, error: Exception, doing: str) -> Exception | None:
         """NumPy's out-of-memory error as minitorch's (None: let the error through as it is)."""

@@ -9,6 +9,7 @@ import functools
 from typing import Any
 
 from ..errors import OutOfMemoryError
+from .cpu import DEFAULT_SEED
 from .device import device
 
 INSTALL_HINT = "pip install 'minitorch[cuda13]' (or 'minitorch[cuda12]' for a CUDA 12 driver)"
@@ -45,10 +46,12 @@ def device_count() -> int:
 class CUDABackend:
     """Tensors on "cuda:N" hold CuPy arrays of GPU N."""
 
-    def __init__(self, index: int) -> None:
+    wraps_indices = True  # CuPy's indexing takes an index i of a size-n dim as i mod n: minitorch checks first
+
+    def __init__(self, index: int, seed: int = DEFAULT_SEED) -> None:
         self.device = device("cuda", index)
         self.xp = _import_cupy()
-        self._seed: int | None = None
+        self._seed = seed  # the CPU's default until manual_seed: an unseeded process repeats itself
         self._generator: Any = None
 
     @functools.cached_property
@@ -58,11 +61,19 @@ class CUDABackend:
 
         return CudaKernels()
 
+    def context(self) -> Any:
+        """cupy.cuda.Device(N): CuPy allocates and launches on the current GPU, whatever GPU its inputs are on.
+
+        A new Device each time: a Device keeps the devices it replaced on a stack of its own, so one shared
+        instance entered from two threads would restore the wrong one.
+        """
+        return self.xp.cuda.Device(self.device.index)
+
     def translate_error(self, error: Exception, doing: str) -> Exception | None:
         return translate_cupy_error(error, doing, self.device)
 
     def asarray(self, data: Any, dtype: Any = None) -> Any:
-        with self.xp.cuda.Device(self.device.index):
+        with self.context():
             return self.xp.asarray(data, dtype=dtype)
 
     def to_numpy(self, array: Any) -> Any:
@@ -74,8 +85,9 @@ class CUDABackend:
 
     @property
     def generator(self) -> Any:
+        """CuPy's generator, its state on this GPU (made on first use, from the last seed)."""
         if self._generator is None:
-            with self.xp.cuda.Device(self.device.index):
+            with self.context():
                 self._generator = self.xp.random.default_rng(self._seed)
         return self._generator
 
@@ -83,9 +95,12 @@ class CUDABackend:
         self.xp.cuda.Device(self.device.index).synchronize()
 
     def erf(self, x: Any) -> Any:
+        """erf in x's dtype: cupyx's erf has no float16 loop (it would answer in float64), so float16 is
+        computed in float32, as the CPU does."""
         from cupyx.scipy.special import erf
 
-        return erf(x)
+        work = x.astype(self.xp.float32) if x.dtype == self.xp.float16 else x
+        return erf(work).astype(x.dtype, copy=False)
 
     def index_add(self, target: Any, index: tuple, values: Any) -> None:
         import cupyx
@@ -137,12 +152,13 @@ def translate_cupy_error(error: Exception, doing: str, where: device) -> Excepti
     return None
 
 
-def create_cuda_backend(index: int) -> CUDABackend:
-    """The backend of GPU `index`; RuntimeError saying why when no GPU is usable."""
+def create_cuda_backend(index: int, seed: int = DEFAULT_SEED) -> CUDABackend:
+    """The backend of GPU `index`, its generator seeded with `seed`; RuntimeError saying why when no GPU is
+    usable."""
     reason = unavailable_reason()
     if reason is not None:
         raise RuntimeError(f"cannot use device 'cuda:{index}': {reason}")
     count = device_count()
     if index >= count:
         raise RuntimeError(f"CUDA error: invalid device ordinal (cuda:{index} requested, {count} device(s) present)")
-    return CUDABackend(index)
+    return CUDABackend(index, seed)

@@ -426,7 +426,11 @@ def _check_integer_divisor(dividend: Any, divisor: Any) -> None:
     """Integer division by zero raises, as in PyTorch (NumPy would warn and return 0)."""
     if dtypes.result_type(dividend, divisor).is_floating_point:
         return
-    zero = (divisor._data == 0).any() if isinstance(divisor, Tensor) else divisor == 0
+    if isinstance(divisor, Tensor):
+        with divisor._backend.context():
+            zero = bool((divisor._data == 0).any())
+    else:
+        zero = divisor == 0
     if zero:
         raise RuntimeError("ZeroDivisionError")
 
@@ -454,7 +458,11 @@ def neg(input: Tensor) -> Tensor:
 def pow(input: Any, exponent: Any) -> Tensor:
     """input ** exponent (either may be a number)."""
     dtype = dtypes.result_type(input, exponent)
-    negative = exponent < 0 if isinstance(exponent, Number) else bool((exponent._data < 0).any())
+    if isinstance(exponent, Number):
+        negative = exponent < 0
+    else:
+        with exponent._backend.context():
+            negative = bool((exponent._data < 0).any())
     if not dtype.is_floating_point and negative:
         raise RuntimeError("Integers to negative integer powers are not allowed.")
     return binary(Pow, input, exponent, "**", result_dtype=dtype)
@@ -498,7 +506,8 @@ def abs(input: Tensor) -> Tensor:
 
 def sign(input: Tensor) -> Tensor:
     """-1, 0 or 1 by the sign of each element (no gradient flows through it)."""
-    return Tensor._make(input._backend.xp.sign(input._data), input._backend)
+    with input._backend.context():
+        return Tensor._make(input._backend.xp.sign(input._data), input._backend)
 
 
 def clamp(input: Tensor, min: Any = None, max: Any = None) -> Tensor:
@@ -538,19 +547,20 @@ def _compare(numpy_function: Any, a: Any, b: Any, op_name: str) -> Tensor:
     """An op without gradient (a comparison, floor division): computed in the promoted dtype, never recorded."""
     _check_number(a, op_name, b)
     _check_number(b, op_name, a)
-    tensor = a if isinstance(a, Tensor) else b
-    dtype = dtypes.result_type(a, b)
-    left = a._data.astype(dtype.numpy, copy=False) if isinstance(a, Tensor) else dtype.numpy.type(a)
-    right = b._data.astype(dtype.numpy, copy=False) if isinstance(b, Tensor) else dtype.numpy.type(b)
+    backend = (a if isinstance(a, Tensor) else b)._backend
     if isinstance(a, Tensor) and isinstance(b, Tensor) and a._backend is not b._backend:
         raise RuntimeError("Expected all tensors to be on the same device, but found at least two devices, "
                            f"{a.device} and {b.device}!")
-    try:
-        result = numpy_function(left, right)
-    except ValueError:
-        broadcast_shapes(np.shape(left), np.shape(right))
-        raise
-    return Tensor._make(tensor._backend.xp.asarray(result), tensor._backend)
+    dtype = dtypes.result_type(a, b)
+    with backend.context():
+        left = a._data.astype(dtype.numpy, copy=False) if isinstance(a, Tensor) else dtype.numpy.type(a)
+        right = b._data.astype(dtype.numpy, copy=False) if isinstance(b, Tensor) else dtype.numpy.type(b)
+        try:
+            result = numpy_function(left, right)
+        except ValueError:
+            broadcast_shapes(np.shape(left), np.shape(right))
+            raise
+        return Tensor._make(backend.xp.asarray(result), backend)
 
 
 def eq(input: Any, other: Any) -> Tensor:
@@ -586,4 +596,5 @@ def logical_or(input: Any, other: Any) -> Tensor:
 
 
 def logical_not(input: Tensor) -> Tensor:
-    return Tensor._make(input._backend.xp.logical_not(input._data), input._backend)
+    with input._backend.context():
+        return Tensor._make(input._backend.xp.logical_not(input._data), input._backend)

@@ -36,10 +36,44 @@ def _index_part(part: Any, backend: Any) -> Any:
     )
 
 
-def normalize_index(index: Any, backend: Any) -> tuple:
-    """An index as a tuple the backend's arrays can take."""
+def normalize_index(index: Any, backend: Any, shape: tuple) -> tuple:
+    """An index of a tensor of this shape as a tuple the backend's arrays can take; IndexError for an integer
+    index out of range, also where the array module would wrap it around."""
     parts = index if isinstance(index, tuple) else (index,)
-    return tuple(_index_part(part, backend) for part in parts)
+    normalized = tuple(_index_part(part, backend) for part in parts)
+    if backend.wraps_indices:
+        with backend.context():
+            check_in_bounds(normalized, shape)
+    return normalized
+
+
+def check_in_bounds(index: tuple, shape: tuple) -> None:
+    """IndexError in NumPy's and PyTorch's words for the first entry of an integer index array outside its
+    dimension, for array modules that wrap such entries around instead of raising (CuPy does: a[5] of size 3
+    would silently read a[2])."""
+    used = sum(0 if part is None or part is Ellipsis else getattr(part, "ndim", 1) if _is_mask(part) else 1
+               for part in index)
+    dim = 0
+    for part in index:
+        if part is None:
+            continue
+        if part is Ellipsis:
+            dim += len(shape) - used
+            continue
+        if _is_mask(part):
+            dim += part.ndim
+            continue
+        if hasattr(part, "dtype") and dim < len(shape):  # past the last dim: the array module raises itself
+            size, flat = shape[dim], part.reshape(-1)
+            outside = (flat < -size) | (flat >= size)
+            if bool(outside.any()):  # on a GPU this waits for the comparison, as PyTorch's bounds check does
+                raise IndexError(f"index {int(flat[outside][0])} is out of bounds for dimension {dim} with size "
+                                 f"{size}")
+        dim += 1
+
+
+def _is_mask(part: Any) -> bool:
+    return getattr(part, "dtype", None) is not None and part.dtype.kind == "b"
 
 
 def is_basic(index: tuple) -> bool:
@@ -130,7 +164,10 @@ class Gather(Function):
     def forward(ctx: Function, x: Any, dim: int, index: Any) -> Any:
         ctx.input_shape, ctx.dim = x.shape, dim
         ctx.save_for_backward(index)
-        return x[_along_dim(index, dim, ctx.xp)]
+        try:
+            return x[_along_dim(index, dim, ctx.xp)]
+        except IndexError as error:
+            raise _index_error(error) from None
 
     @staticmethod
     def backward(ctx: Function, grad_output: Tensor) -> tuple:
@@ -178,18 +215,18 @@ class Where(Function):
 
 def getitem(input: Tensor, index: Any) -> Tensor:
     """input[index]: ints, slices with steps, None, Ellipsis, integer and boolean index tensors."""
-    return Index.apply(input, normalize_index(index, input._backend))
+    return Index.apply(input, normalize_index(index, input._backend, input._data.shape))
 
 
 def setitem(input: Tensor, index: Any, value: Any) -> None:
     """input[index] = value, in place (recorded by autograd like PyTorch's index_put_)."""
-    index = normalize_index(index, input._backend)
+    index = normalize_index(index, input._backend, input._data.shape)
     tracked = is_grad_enabled() and (input.requires_grad or (isinstance(value, Tensor) and value.requires_grad))
     if not tracked:
         if input.requires_grad and input.is_leaf and is_grad_enabled():
             raise RuntimeError("a leaf Variable that requires grad is being used in an in-place operation.")
         try:
-            input._data[index] = value._data if isinstance(value, Tensor) else value
+            input._write(index, value._data if isinstance(value, Tensor) else value)
         except IndexError as error:
             raise _index_error(error) from None
         input._version_counter.value += 1
@@ -209,4 +246,7 @@ def gather(input: Tensor, dim: int, index: Tensor) -> Tensor:
         raise RuntimeError("Expected all tensors to be on the same device, but found at least two devices, "
                            f"{input.device} and {index.device}! (gather's index)")
     axis = normalize_dim(dim, input.ndim)
+    if input._backend.wraps_indices:
+        with input._backend.context():
+            check_in_bounds((slice(None),) * axis + (index._data,), input._data.shape)
     return Gather.apply(input, axis, index._data)

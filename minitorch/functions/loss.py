@@ -106,12 +106,13 @@ def _rows_and_targets(input: Tensor, target: Tensor, weight: Tensor | None, igno
     if weight is not None and (weight.ndim != 1 or weight.shape[0] != classes):
         raise RuntimeError(f"weight tensor should be defined either for all {classes} classes or no classes but "
                            f"got weight tensor of shape: {list(weight.shape)}")
-    kept_array = targets != ignore_index
-    if targets.size and bool((targets.min() < 0) | (targets.max() >= classes)):  # out of range, or ignore_index
-        out_of_bounds = kept_array & ((targets < 0) | (targets >= classes))
-        if out_of_bounds.any():
-            raise IndexError(f"Target {int(targets[out_of_bounds].reshape(-1)[0])} is out of bounds.")
-    kept = Tensor._make(kept_array.reshape(-1), target._backend)
+    with target._backend.context():
+        kept_array = targets != ignore_index
+        if targets.size and bool((targets.min() < 0) | (targets.max() >= classes)):  # out of range, or ignored
+            out_of_bounds = kept_array & ((targets < 0) | (targets >= classes))
+            if out_of_bounds.any():
+                raise IndexError(f"Target {int(targets[out_of_bounds].reshape(-1)[0])} is out of bounds.")
+        kept = Tensor._make(kept_array.reshape(-1), target._backend)
     if len(shape) == 2:
         rows = input
     elif len(shape) == 1:
@@ -126,7 +127,9 @@ def _weighted_reduce(losses: Tensor, target: Tensor, kept: Tensor, weight: Tenso
     """Reduce per-row losses (already 0 where ignored); 'mean' divides by the total weight of the kept rows."""
     if weight is None:
         if reduction == "mean":  # by the number of kept rows, counted on the array
-            return losses.sum() / int(kept._data.sum())
+            with kept._backend.context():
+                count = int(kept._data.sum())
+            return losses.sum() / count
         sample_weight = None
     else:
         sample_weight = weight.to(losses.dtype)[where(kept, target, 0)] * kept
@@ -167,7 +170,8 @@ def cross_entropy(input: Tensor, target: Tensor, weight: Tensor | None = None, *
         return _cross_entropy_probabilities(input, target, weight, ignore_index, reduction, label_smoothing)
     rows, flat_target, kept = _rows_and_targets(input, target, weight, ignore_index, "cross_entropy")
     if weight is None and reduction != "none" and label_smoothing == 0.0:  # the common case: one node
-        kept_count = int(kept._backend.xp.count_nonzero(kept._data))
+        with kept._backend.context():
+            kept_count = int(kept._backend.xp.count_nonzero(kept._data))
         scale = 1.0 if reduction == "sum" else 1.0 / kept_count if kept_count else math.nan
         return SoftmaxCrossEntropy.apply(rows, flat_target, int(ignore_index), scale)
     losses = SoftmaxCrossEntropy.apply(rows, flat_target, int(ignore_index), None)

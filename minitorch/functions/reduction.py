@@ -222,7 +222,8 @@ def _extreme(input: Tensor, dim: Any, keepdim: bool, largest: bool) -> Any:
         return MaxAll.apply(input, largest)
     axis = normalize_dim(dim, input.ndim)
     if input.ndim == 0:  # the one element is its own max, at index 0
-        zero = Tensor._make(input._backend.xp.zeros((), dtype=np.int64), input._backend)
+        with input._backend.context():
+            zero = Tensor._make(input._backend.xp.zeros((), dtype=np.int64), input._backend)
         return (max_result if largest else min_result)(input.reshape(()), zero)
     if input.shape[axis] == 0:
         raise IndexError(f"{name}(): Expected reduction dim {axis} to have non-zero size.")
@@ -258,24 +259,26 @@ def minimum(input: Tensor, other: Tensor) -> Tensor:
 def _arg_extreme(input: Tensor, dim: int | None, keepdim: bool, largest: bool) -> Tensor:
     xp = input._backend.xp
     finder = xp.argmax if largest else xp.argmin
-    if dim is None:
-        if input.numel() == 0:
-            raise RuntimeError(f"{'argmax' if largest else 'argmin'}(): Expected reduction dim to be specified "
-                               "for input.numel() == 0.")
-        result = finder(input._data.reshape(-1))
-        if keepdim:
-            result = result.reshape((1,) * input.ndim)
-    else:
-        result = finder(input._data, axis=normalize_dim(dim, input.ndim) if input.ndim else None,
-                        keepdims=keepdim)
-    return Tensor._make(xp.asarray(result, dtype=np.int64), input._backend)
+    if dim is None and input.numel() == 0:
+        raise RuntimeError(f"{'argmax' if largest else 'argmin'}(): Expected reduction dim to be specified "
+                           "for input.numel() == 0.")
+    with input._backend.context():
+        if dim is None:
+            result = finder(input._data.reshape(-1))
+            if keepdim:
+                result = result.reshape((1,) * input.ndim)
+        else:
+            result = finder(input._data, axis=normalize_dim(dim, input.ndim) if input.ndim else None,
+                            keepdims=keepdim)
+        return Tensor._make(xp.asarray(result, dtype=np.int64), input._backend)
 
 
 def _logical_reduction(input: Tensor, dim: int | None, keepdim: bool, every: bool) -> Tensor:
     xp = input._backend.xp
     axis = None if dim is None else normalize_dim(dim, input.ndim) if input.ndim else None
-    result = (xp.all if every else xp.any)(input._data != 0, axis=axis, keepdims=keepdim and dim is not None)
-    return Tensor._make(xp.asarray(result), input._backend)
+    with input._backend.context():
+        result = (xp.all if every else xp.any)(input._data != 0, axis=axis, keepdims=keepdim and dim is not None)
+        return Tensor._make(xp.asarray(result), input._backend)
 
 
 def any(input: Tensor, dim: int | None = None, keepdim: bool = False) -> Tensor:

@@ -75,7 +75,8 @@ class Optimizer:
         for group in self.param_groups:
             for param in group["params"]:
                 if param.grad is not None:
-                    self._update(param, param.grad._data, group, self.state.setdefault(param, {}))
+                    with param._backend.context():  # the update's array math and new state land on its device
+                        self._update(param, param.grad._data, group, self.state.setdefault(param, {}))
                     param._version_counter.value += 1  # changed in place, as PyTorch's version counter records
         return loss
 
