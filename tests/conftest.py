@@ -1,7 +1,9 @@
-"""Shared fixtures: stand-in CUDA devices for testing device plumbing without a GPU, and the gpu markers' skips."""
+"""Shared fixtures: stand-in CUDA devices for testing device plumbing without a GPU, the gpu markers' skips,
+and PyTorch for the parity tests (a skip on a user's machine without it, a failure in CI)."""
 from __future__ import annotations
 
 import contextlib
+import os
 import types
 from typing import Any, Iterator
 
@@ -17,6 +19,23 @@ requires_gpu = pytest.mark.skipif(not mt.cuda.is_available(),
 requires_two_gpus = pytest.mark.skipif(mt.cuda.device_count() < 2,
                                        reason=f"needs two CUDA GPUs, {mt.cuda.device_count()} usable here"
                                               f"{'' if mt.cuda.is_available() else ': ' + mt.cuda.unavailable_reason()}")
+
+
+def import_torch() -> types.ModuleType:
+    """PyTorch, for a test that compares with it; without it a skip saying why, or under CI=true a failure.
+
+    Called at module level it skips (or fails) the whole module, so CI can never pass by not comparing.
+    """
+    try:
+        import torch
+    except ImportError as error:
+        missing = (f"PyTorch is not installed ({error}); the parity tests need it: pip install -e '.[parity]', "
+                   "or MINITORCH_PARITY=1 bash scripts/test.sh")
+    else:
+        return torch
+    if os.environ.get("CI") == "true":
+        pytest.fail(f"{missing} (CI=true: the parity tests may not skip)", pytrace=False)
+    pytest.skip(missing, allow_module_level=True)
 
 
 class FakeCUDABackend(CPUBackend):
@@ -159,8 +178,6 @@ def stand_in_gpu1(monkeypatch: pytest.MonkeyPatch) -> StandInGPU1:
 
 def pytest_configure(config: pytest.Config) -> None:
     """Hypothesis profiles: "ci" (the default, a bounded budget) or "long" (HYPOTHESIS_PROFILE=long)."""
-    import os
-
     from hypothesis import settings
 
     settings.register_profile("ci", max_examples=50, deadline=None, derandomize=True, print_blob=True)

@@ -1,7 +1,8 @@
 """The API fuzzed: hypothesis draws shapes, broadcasting pairs, dims and dtypes for every differentiable op.
 
 Each case checks the forward against NumPy in float64, the backward by gradcheck and, where PyTorch is
-installed, forward and backward against PyTorch. CI runs the "ci" profile (a bounded budget); a longer run:
+installed, forward and backward against PyTorch (without it test_pytorch_is_there_for_the_comparisons
+skips saying so, and fails under CI=true). CI runs the "ci" profile (a bounded budget); a longer run:
 
     HYPOTHESIS_PROFILE=long bash scripts/test.sh tests/test_fuzz.py
 """
@@ -20,9 +21,11 @@ import minitorch as mt
 from minitorch.autograd import gradcheck
 from minitorch.functions import activation as A
 
+from .conftest import import_torch
+
 try:
     import torch
-except ImportError:  # PyTorch is never a dependency: its comparisons skip without it
+except ImportError:  # PyTorch is never a dependency: without it the other checks still run
     torch = None
 
 small_shapes = hnp.array_shapes(min_dims=0, max_dims=3, min_side=1, max_side=4)
@@ -51,6 +54,11 @@ def check(function: Callable, reference: Callable, arrays: list[np.ndarray],
         (torch_result * torch.tensor(weights)).sum().backward()
         for ours, theirs in zip(inputs, torch_inputs):
             np.testing.assert_allclose(ours.grad.numpy(), theirs.grad.numpy(), rtol=1e-9, atol=1e-12)
+
+
+def test_pytorch_is_there_for_the_comparisons() -> None:
+    """The one visible sign that the comparisons below were left out (and CI's failure if they were)."""
+    import_torch()
 
 
 def torch_activation(name: str, p0: float = 0.0, p1: float = 0.0) -> Callable:

@@ -14,6 +14,8 @@ import minitorch as mt
 from minitorch import nn
 from minitorch.serialization import CheckpointError
 
+from .conftest import import_torch
+
 
 def every_dtype():
     return {
@@ -273,7 +275,7 @@ def test_a_pickle_hidden_inside_an_npy_never_runs(tmp_path):
 
 
 def test_a_pytorch_checkpoint_is_refused_clearly(tmp_path):
-    torch = pytest.importorskip("torch")
+    torch = import_torch()
     torch.save({"w": torch.ones(2)}, tmp_path / "torch.pt")
     with pytest.raises(CheckpointError, match="a PyTorch checkpoint is a different format"):
         mt.load(tmp_path / "torch.pt")

@@ -28,11 +28,18 @@ def _differentiable_outputs(function: Callable, inputs: tuple) -> tuple:
     return tuple(output for output in _as_tuple(function(*inputs)) if output.requires_grad)
 
 
-def _numerical_jacobian(function: Callable, inputs: tuple, input_index: int, output_index: int,
-                        eps: float) -> np.ndarray:
-    """J[i, j] = (f(x + eps e_j) - f(x - eps e_j))_i / 2 eps, nudging the input's storage in place."""
+def _all_outputs(function: Callable, inputs: tuple) -> tuple:
+    return _as_tuple(function(*inputs))
+
+
+def _numerical_jacobian(function: Callable, inputs: tuple, input_index: int, output_index: int, eps: float,
+                        outputs_of: Callable[[Callable, tuple], tuple] = _differentiable_outputs) -> np.ndarray:
+    """J[i, j] = (f(x + eps e_j) - f(x - eps e_j))_i / 2 eps, nudging the input's storage in place.
+
+    output_index counts among outputs_of(function, inputs): the differentiable outputs unless told otherwise.
+    """
     def evaluate() -> np.ndarray:
-        return _host_values(_differentiable_outputs(function, inputs)[output_index])
+        return _host_values(outputs_of(function, inputs)[output_index])
 
     flat = inputs[input_index]._data.reshape(-1)  # a view: writing it nudges the input itself
     columns = []
@@ -64,19 +71,40 @@ def _analytical_jacobian(outputs: tuple, output_index: int, inputs: tuple, input
     return np.stack(rows) if rows else np.zeros((0, target.numel()))
 
 
+def _check_no_differentiable_outputs(function: Callable, inputs: tuple, eps: float, raise_exception: bool) -> bool:
+    """True if no output moves when an input that requires grad is nudged (PyTorch's check for this case)."""
+    for output_index, output in enumerate(_all_outputs(function, inputs)):
+        if not output.dtype.is_floating_point:
+            continue  # an integer or bool output has no gradient to check
+        for input_index, tensor in enumerate(inputs):
+            if getattr(tensor, "requires_grad", False) and np.any(
+                    _numerical_jacobian(function, inputs, input_index, output_index, eps, _all_outputs) != 0):
+                if raise_exception:
+                    raise GradcheckError("Numerical gradient for function expected to be zero")
+                return False
+    return True
+
+
 def gradcheck(function: Callable, inputs: Any, eps: float = 1e-6, atol: float = 1e-5, rtol: float = 1e-3,
               raise_exception: bool = True) -> bool:
     """Check the gradients of `function` at `inputs` against central differences.
 
-    Every input that requires grad should be float64. Returns True, or raises GradcheckError
-    naming the worst element (False instead if raise_exception=False).
+    Every input that requires grad should be float64, and at least one must require grad (ValueError
+    otherwise, as PyTorch). Returns True, or raises GradcheckError naming the worst element (False instead
+    if raise_exception=False). Without a differentiable output, as in PyTorch, the numerical gradient must
+    be zero: a function that detaches what depends on its inputs fails rather than passing unchecked.
     """
     inputs = _as_tuple(inputs)
+    if not any(getattr(tensor, "requires_grad", False) for tensor in inputs):
+        raise ValueError("gradcheck expects at least one input tensor to require gradient, "
+                         "but none of them have requires_grad=True.")
     for index, tensor in enumerate(inputs):
         if hasattr(tensor, "requires_grad") and tensor.requires_grad and tensor.dtype.name != "float64":
             warnings.warn(f"Input #{index} requires gradient and is not a double precision floating point "
                           f"({tensor.dtype}); gradcheck is likely to fail", UserWarning, stacklevel=2)
     outputs = _differentiable_outputs(function, inputs)
+    if not outputs:
+        return _check_no_differentiable_outputs(function, inputs, eps, raise_exception)
     for output_index in range(len(outputs)):
         for input_index, tensor in enumerate(inputs):
             if not getattr(tensor, "requires_grad", False):

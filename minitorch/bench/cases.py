@@ -67,7 +67,11 @@ def build_copy(backend: Backend, elements: int) -> Callable[[], object]:
     source = backend.array(_random((elements,)))
     target = backend.array(np.empty(elements, np.float32))
     if backend.family == NUMPY:
-        return lambda: np.copyto(target, source)
+        def numpy_copy() -> np.ndarray:
+            np.copyto(target, source)
+            return target
+
+        return numpy_copy
     return lambda: target.copy_(source)
 
 
@@ -160,8 +164,8 @@ def build_cross_entropy(backend: Backend, rows: int, classes: int, backward: boo
     """Mean softmax cross-entropy of float32 logits (rows, classes); with backward, its gradient."""
     logits_values = _random((rows, classes))
     target_values = np.random.default_rng(1).integers(0, classes, rows)
-    if backend.family == NUMPY:
-        return lambda: _numpy_softmax_cross_entropy(logits_values, target_values, backward)
+    if backend.family == NUMPY:  # with backward the result compared is the gradient, as autograd.grad's
+        return lambda: _numpy_softmax_cross_entropy(logits_values, target_values, backward)[1 if backward else ...]
     cross_entropy = backend.cross_entropy_function()
     logits, target = backend.array(logits_values, requires_grad=True), backend.array(target_values)
     if not backward:
@@ -179,25 +183,26 @@ def _layer_shapes(widths: tuple[int, ...]) -> list[tuple[int, ...]]:
     return shapes
 
 
-def _numpy_sgd_momentum(parameters: list[np.ndarray], grads: list[np.ndarray]) -> Callable[[], None]:
+def _numpy_sgd_momentum(parameters: list[np.ndarray], grads: list[np.ndarray]) -> Callable[[], list]:
     buffers = [np.zeros_like(parameter) for parameter in parameters]
 
-    def step() -> None:
+    def step() -> list:
         for parameter, grad, buffer in zip(parameters, grads, buffers):
             buffer *= MOMENTUM
             buffer += grad
             parameter -= LEARNING_RATE * buffer
+        return parameters
 
     return step
 
 
 def _numpy_adam(parameters: list[np.ndarray], grads: list[np.ndarray], beta1: float = 0.9, beta2: float = 0.999,
-                eps: float = 1e-8) -> Callable[[], None]:
+                eps: float = 1e-8) -> Callable[[], list]:
     exp_avgs = [np.zeros_like(parameter) for parameter in parameters]
     exp_avg_sqs = [np.zeros_like(parameter) for parameter in parameters]
     step_count = 0
 
-    def step() -> None:
+    def step() -> list:
         nonlocal step_count
         step_count += 1
         bias_correction1 = 1 - beta1 ** step_count
@@ -211,6 +216,7 @@ def _numpy_adam(parameters: list[np.ndarray], grads: list[np.ndarray], beta1: fl
             denominator /= bias_correction2_sqrt
             denominator += eps
             parameter -= (LEARNING_RATE / bias_correction1) * exp_avg / denominator
+        return parameters
 
     return step
 
@@ -224,7 +230,8 @@ OPTIMIZERS = {
 
 
 def build_optimizer_step(backend: Backend, optimizer: str, widths: tuple[int, ...]) -> Callable[[], object]:
-    """One optimizer.step() over the parameters of an MLP of these widths, float32 gradients already set."""
+    """One optimizer.step() over the parameters of an MLP of these widths, float32 gradients already set;
+    the call returns the parameters."""
     class_name, arguments, numpy_reference, _ = OPTIMIZERS[optimizer]
     shapes = _layer_shapes(widths)
     parameter_values = [_random(shape, seed=index) for index, shape in enumerate(shapes)]
@@ -235,15 +242,29 @@ def build_optimizer_step(backend: Backend, optimizer: str, widths: tuple[int, ..
     parameters = [backend.array(values, requires_grad=True) for values in parameter_values]
     for parameter, values in zip(parameters, grad_values):
         parameter.grad = backend.array(values)
-    return optimizer_class(parameters, **arguments).step
+    optimizer = optimizer_class(parameters, **arguments)
+
+    def step() -> list:
+        optimizer.step()
+        return parameters
+
+    return step
 
 
 # ---- a full training step ----
+def _mlp_initial_parameters(widths: tuple[int, ...]) -> list[np.ndarray]:
+    """weight, bias, weight, ... of the relu MLP: PyTorch's default init range, the same on every backend."""
+    parameters = []
+    for index, (inputs, outputs) in enumerate(zip(widths, widths[1:])):
+        parameters += [_uniform_init(inputs, (outputs, inputs), seed=2 * index),
+                       _uniform_init(inputs, (outputs,), seed=2 * index + 1)]
+    return parameters
+
+
 def _numpy_mlp_step(widths: tuple[int, ...], features: np.ndarray, labels: np.ndarray) -> Callable[[], object]:
     """A hand-written relu MLP step: forward, mean cross-entropy, backward, plain SGD."""
-    layer_sizes = list(enumerate(zip(widths, widths[1:])))
-    weights = [_uniform_init(inputs, (outputs, inputs), seed=2 * index) for index, (inputs, outputs) in layer_sizes]
-    biases = [_uniform_init(inputs, (outputs,), seed=2 * index + 1) for index, (inputs, outputs) in layer_sizes]
+    parameters = _mlp_initial_parameters(widths)
+    weights, biases = parameters[::2], parameters[1::2]
 
     def step() -> object:
         layer_inputs = [features]
@@ -275,6 +296,9 @@ def build_mlp_step(backend: Backend, widths: tuple[int, ...], batch: int) -> Cal
     for inputs, outputs in zip(widths, widths[1:]):
         layers += [linear(inputs, outputs), relu()]
     model = sequential(*layers[:-1]).to(backend.device)
+    with backend.attribute("no_grad")():
+        for parameter, values in zip(model.parameters(), _mlp_initial_parameters(widths)):
+            parameter.copy_(backend.array(values))
     optimizer = optimizer_class(model.parameters(), lr=LEARNING_RATE)
     cross_entropy = backend.cross_entropy_function()
     features, labels = backend.array(features_values), backend.array(label_values)
@@ -297,13 +321,18 @@ def build_op_overhead(backend: Backend) -> Callable[[], object]:
         x_grad = np.zeros_like(x_values)
 
         def numpy_step() -> np.ndarray:
-            doubled = x_values * 2.0
+            x_values * 2.0  # the forward, computed and dropped as the framework's output is
             x_grad[...] += grad_values * 2.0
-            return doubled
+            return x_grad
 
         return numpy_step
     x, grad_y = backend.array(x_values, requires_grad=True), backend.array(grad_values)
-    return lambda: (x * 2.0).backward(grad_y)
+
+    def step() -> object:
+        (x * 2.0).backward(grad_y)
+        return x.grad
+
+    return step
 
 
 # ---- the suites ----
@@ -395,7 +424,10 @@ def suite(name: str) -> list[Case]:
                               functools.partial(build_optimizer_step, optimizer=optimizer, widths=widths),
                               size_label="parameters"))
     for widths, batch in sizes.mlp_steps:
+        # forward 2, weight gradient 2, input gradient 2 FLOPs per multiply-add, but no layer computes the
+        # gradient of the network's input (the features do not require grad)
         flops = 6.0 * batch * sum(inputs * outputs for inputs, outputs in zip(widths, widths[1:]))
+        flops -= 2.0 * batch * widths[0] * widths[1]
         cases.append(Case("mlp_step", f"float32 {_widths_text(widths)} batch {batch}", "mlp_step", batch,
                           MS_PER_STEP, float(batch), functools.partial(build_mlp_step, widths=widths, batch=batch),
                           flops=flops))

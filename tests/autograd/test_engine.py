@@ -570,3 +570,21 @@ def test_gradgradcheck_raises_on_non_differentiable_backward():
     assert mt.autograd.gradcheck(CubeDetachedBackward.apply, (x,)) is True
     with pytest.raises(RuntimeError):
         mt.autograd.gradgradcheck(CubeDetachedBackward.apply, (x,))
+
+
+def test_gradcheck_fails_a_function_that_detaches_its_only_output():
+    """No output requires grad, yet it moves with the input: PyTorch's gradcheck raises, and so must ours."""
+    x = leaf(X0)
+    with pytest.raises(mt.autograd.GradcheckError, match="^Numerical gradient for function expected to be zero$"):
+        mt.autograd.gradcheck(lambda t: t.detach() * 2, [x])
+    assert mt.autograd.gradcheck(lambda t: t.detach() * 2, [x], raise_exception=False) is False
+
+
+def test_gradcheck_passes_a_constant_function_without_differentiable_outputs():
+    x = leaf(X0)
+    assert mt.autograd.gradcheck(lambda t: (mt.ones(3, dtype=mt.float64), t > 0), [x]) is True
+
+
+def test_gradcheck_needs_an_input_that_requires_grad():
+    with pytest.raises(ValueError, match="at least one input tensor to require gradient"):
+        mt.autograd.gradcheck(lambda t: t * 2, [mt.tensor(X0)])

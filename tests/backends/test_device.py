@@ -11,7 +11,7 @@ import pytest
 import minitorch as mt
 from minitorch.backends import cuda as cuda_backend
 
-from ..conftest import requires_gpu
+from ..conftest import import_torch, requires_gpu
 
 
 @pytest.mark.parametrize("spec, kind, index, text", [
@@ -136,7 +136,7 @@ def test_dlpack_refuses_tensors_that_require_grad() -> None:
 
 
 def test_dlpack_with_pytorch_when_installed() -> None:
-    torch = pytest.importorskip("torch")
+    torch = import_torch()
     source = torch.arange(4, dtype=torch.float32)
     tensor = mt.from_dlpack(source)
     source[0] = 9

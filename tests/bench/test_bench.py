@@ -9,6 +9,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 import minitorch as mt
@@ -18,6 +19,8 @@ from minitorch.bench.backends import Backend, all_backends, backend_named
 from minitorch.bench.cases import GFLOPS, MS_PER_STEP, SUITE_NAMES, Case, suite
 from minitorch.bench.runner import ERROR, NOT_AVAILABLE, OK, Result, run, run_one
 from minitorch.bench.timing import SMOKE, Budget, Timing, measure, measure_alternating
+
+from ..conftest import import_torch
 
 ROOT = Path(__file__).resolve().parents[2]
 RESULT_KEYS = {"benchmark", "params", "series", "size", "backend", "device", "status", "reason", "unit", "work"}
@@ -203,3 +206,38 @@ def test_every_smoke_case_runs_on_a_cuda_device(fake_cuda, monkeypatch: pytest.M
         result = run_one(case, cuda, SMOKE)
         assert result.status == OK, (case.id, result.reason)
     assert synchronisations
+
+
+def _arrays(result: object) -> list[np.ndarray]:
+    """A case's result (a tensor, an array, a number, or a tuple or list of them) as float64 NumPy arrays."""
+    if isinstance(result, (tuple, list)):
+        return [array for item in result for array in _arrays(item)]
+    if hasattr(result, "detach"):
+        result = result.detach().cpu().numpy()
+    return [np.asarray(result, dtype=np.float64)]
+
+
+@pytest.mark.parametrize("case", suite("smoke"), ids=lambda case: case.id)
+def test_every_backend_computes_the_same_result(case: Case) -> None:
+    """minitorch, NumPy and PyTorch run the same computation in each case: two calls (the second after the
+    first's updates, for the training and optimizer steps) give the same numbers on each."""
+    def two_calls(backend_name: str) -> list[np.ndarray]:
+        call = case.build(backend_named(backend_name))
+        return _arrays(call()) + _arrays(call())
+
+    expected = two_calls("numpy")
+    for backend_name in ("minitorch:cpu", "torch:cpu"):
+        if backend_name == "torch:cpu":
+            import_torch()  # without PyTorch: a skip saying so, after minitorch's comparison (CI=true: a failure)
+        results = two_calls(backend_name)
+        assert len(results) == len(expected), backend_name
+        for got, want in zip(results, expected):
+            np.testing.assert_allclose(got, want, rtol=2e-4, atol=1e-5, err_msg=f"{case.id} on {backend_name}")
+
+
+def test_mlp_step_flops_count_only_the_products_computed() -> None:
+    """Per layer: forward and weight gradient; the input gradient for every layer but the first (the features
+    do not require grad): 64·(6·(64·128 + 128·10) - 2·64·128) for the 64-128-10 MLP on a batch of 64."""
+    flops = {case.params: case.flops for case in suite("smoke") if case.benchmark == "mlp_step"}
+    assert flops["float32 64-128-10 batch 64"] == 64 * (6 * (64 * 128 + 128 * 10) - 2 * 64 * 128)
+    assert flops["float32 784-512-512-10 batch 256"] == 256 * (6 * (784 * 512 + 512 * 512 + 512 * 10) - 2 * 784 * 512)

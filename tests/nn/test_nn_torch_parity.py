@@ -1,4 +1,4 @@
-"""nn against PyTorch itself, where it is installed (skipped otherwise): reprs, state-dict keys, weights moved
+"""nn against PyTorch itself, where it is installed (skipped otherwise; failed under CI=true): reprs, state-dict keys, weights moved
 between the two, layers, activations, losses, gradients, and the exception types of bad input."""
 import math
 
@@ -9,7 +9,9 @@ import minitorch as mt
 from minitorch import nn as mnn
 from minitorch.nn import functional as MF
 
-torch = pytest.importorskip("torch")
+from ..conftest import import_torch
+
+torch = import_torch()
 tnn, TF = torch.nn, torch.nn.functional
 
 RNG = np.random.default_rng(11)
