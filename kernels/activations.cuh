@@ -25,6 +25,8 @@ MT_HOST_DEVICE inline float mt_log1p(float x) { return log1pf(x); }
 MT_HOST_DEVICE inline double mt_log1p(double x) { return log1p(x); }
 MT_HOST_DEVICE inline float mt_erf(float x) { return erff(x); }
 MT_HOST_DEVICE inline double mt_erf(double x) { return erf(x); }
+MT_HOST_DEVICE inline float mt_erfc(float x) { return erfcf(x); }
+MT_HOST_DEVICE inline double mt_erfc(double x) { return erfc(x); }
 MT_HOST_DEVICE inline float mt_tanh(float x) { return tanhf(x); }
 MT_HOST_DEVICE inline double mt_tanh(double x) { return tanh(x); }
 MT_HOST_DEVICE inline float mt_sqrt(float x) { return sqrtf(x); }
@@ -84,11 +86,12 @@ template <typename T> MT_HOST_DEVICE inline T mt_elu_derivative(T x, T alpha, T)
     return x <= 0 ? mt_exp(x) * alpha : T(1);
 }
 
+// Φ(x) as erfc(-x/√2) / 2, not (1 + erf(x/√2)) / 2, which cancels to 0 for x << 0 (below -5.9 in float)
 template <typename T> MT_HOST_DEVICE inline T mt_gelu_forward(T x, T, T) {
-    return mt_is_minus_infinity(x) ? T(0) : x * T(0.5) * (1 + mt_erf(x * T(mt_sqrt_half)));
+    return mt_is_minus_infinity(x) ? T(0) : x * T(0.5) * mt_erfc(x * T(-mt_sqrt_half));
 }
 template <typename T> MT_HOST_DEVICE inline T mt_gelu_derivative(T x, T, T) {
-    return T(0.5) * (1 + mt_erf(x * T(mt_sqrt_half)))
+    return T(0.5) * mt_erfc(x * T(-mt_sqrt_half))
            + (mt_isfinite(x) ? x * mt_exp(x * x * T(-0.5)) * T(mt_inv_sqrt_2pi) : T(0));
 }
 

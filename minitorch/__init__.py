@@ -17,12 +17,13 @@ from .dtypes import float_ as float
 from .dtypes import int_ as int
 from .functions import TENSOR_METHODS
 from .functions.activation import log_softmax, relu, sigmoid, softmax, tanh
-from .functions.arithmetic import (abs, add, clamp, cos, div, eq, erf, exp, expm1, floor_divide, ge, gt, le, log, log1p,
+from .functions.arithmetic import (abs, add, clamp, cos, div, eq, exp, expm1, floor_divide, ge, gt, le, log, log1p,
                                    logical_and,
                                    logical_not, logical_or, lt, mul, ne, neg, pow, remainder, sign, sin, sqrt, sub, where)
 from .functions.indexing import gather
 from .functions.linalg import einsum, matmul
 from .functions.reduction import all, any, argmax, argmin, max, maximum, mean, min, minimum, std, sum, var
+from .functions.special import erf, erfc
 from .functions.shape import cat, flatten, permute, reshape, squeeze, stack, transpose, unsqueeze
 from .tensor import Size, Tensor, _install_methods
 

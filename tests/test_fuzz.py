@@ -108,6 +108,7 @@ UNARY = {
     "expm1": (lambda x: x.expm1(), np.expm1, (-2, 2)),
     "log1p": (lambda x: x.log1p(), np.log1p, (-0.5, 2)),
     "erf": (lambda x: x.erf(), np.vectorize(math.erf, otypes=[float]), (-2, 2)),
+    "erfc": (lambda x: x.erfc(), np.vectorize(math.erfc, otypes=[float]), (-2, 4)),
     "pow_scalar": (lambda x: x ** 2.5, lambda x: x ** 2.5, (0.1, 2)),
     "rpow": (lambda x: 1.7 ** x, lambda x: 1.7 ** x, (-2, 2)),
     "clamp": (lambda x: x.clamp(-0.5, 0.5), lambda x: np.clip(x, -0.5, 0.5), (-2, 2)),

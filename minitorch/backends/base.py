@@ -40,6 +40,9 @@ class Backend(Protocol):
     def erf(self, x: Any) -> Any:
         """The error function of each element."""
 
+    def erfc(self, x: Any) -> Any:
+        """1 - erf of each element, computed apart (accurate where it is tiny)."""
+
     def index_add(self, target: Any, index: tuple, values: Any) -> None:
         """target[index] += values in place, adding up repeated indices."""
 

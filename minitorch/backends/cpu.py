@@ -17,11 +17,17 @@ DEFAULT_SEED = 67280421310721
 _NO_CONTEXT = contextlib.nullcontext()  # one shared instance: entering it costs a method call, nothing more
 
 _erf_per_element = np.frompyfunc(math.erf, 1, 1)
+_erfc_per_element = np.frompyfunc(math.erfc, 1, 1)
 
 
 def _erf(x: np.ndarray) -> np.ndarray:
     """The error function, element by element through math.erf (NumPy has no erf ufunc)."""
     return np.asarray(_erf_per_element(x), dtype=x.dtype)
+
+
+def _erfc(x: np.ndarray) -> np.ndarray:
+    """1 - erf x, element by element through math.erfc: accurate where it is tiny."""
+    return np.asarray(_erfc_per_element(x), dtype=x.dtype)
 
 
 def _sigmoid(x: np.ndarray) -> np.ndarray:
@@ -36,7 +42,7 @@ def _maximum(x: np.ndarray, y: np.ndarray | float) -> np.ndarray:
     return np.clip(x, y, np.inf) if isinstance(y, float) else np.maximum(x, y)
 
 
-NUMPY_MATH = SimpleNamespace(exp=np.exp, expm1=np.expm1, log1p=np.log1p, erf=_erf, abs=np.abs, where=np.where,
+NUMPY_MATH = SimpleNamespace(exp=np.exp, expm1=np.expm1, log1p=np.log1p, erf=_erf, erfc=_erfc, abs=np.abs, where=np.where,
                              maximum=_maximum, tanh=np.tanh, sigmoid=_sigmoid, zeros_like=np.zeros_like,
                              ones_like=np.ones_like)
 """The math namespace the activation formulas are evaluated in on the CPU."""
@@ -82,6 +88,9 @@ class CPUBackend:
 
     def erf(self, x: np.ndarray) -> np.ndarray:
         return _erf(x)
+
+    def erfc(self, x: np.ndarray) -> np.ndarray:
+        return _erfc(x)
 
     def index_add(self, target: np.ndarray, index: tuple, values: np.ndarray) -> None:
         """target[index] += values, adding up repeated indices."""

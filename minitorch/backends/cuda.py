@@ -97,10 +97,19 @@ class CUDABackend:
     def erf(self, x: Any) -> Any:
         """erf in x's dtype: cupyx's erf has no float16 loop (it would answer in float64), so float16 is
         computed in float32, as the CPU does."""
-        from cupyx.scipy.special import erf
+        from cupyx.scipy import special
 
+        return self._in_dtype_of(special.erf, x)
+
+    def erfc(self, x: Any) -> Any:
+        """erfc in x's dtype (float16 through float32, as erf)."""
+        from cupyx.scipy import special
+
+        return self._in_dtype_of(special.erfc, x)
+
+    def _in_dtype_of(self, function: Any, x: Any) -> Any:
         work = x.astype(self.xp.float32) if x.dtype == self.xp.float16 else x
-        return erf(work).astype(x.dtype, copy=False)
+        return function(work).astype(x.dtype, copy=False)
 
     def index_add(self, target: Any, index: tuple, values: Any) -> None:
         import cupyx

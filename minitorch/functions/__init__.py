@@ -2,13 +2,13 @@
 
 TENSOR_METHODS lists the functions that are also Tensor methods (x.sum(), x.exp(), ...).
 """
-from . import activation, arithmetic, indexing, linalg, reduction, shape
+from . import activation, arithmetic, indexing, linalg, reduction, shape, special
 
 TENSOR_METHODS = {
     # arithmetic
     "add": arithmetic.add, "sub": arithmetic.sub, "mul": arithmetic.mul, "div": arithmetic.div,
     "neg": arithmetic.neg, "remainder": arithmetic.remainder, "floor_divide": arithmetic.floor_divide, "pow": arithmetic.pow, "exp": arithmetic.exp, "log": arithmetic.log,
-    "sqrt": arithmetic.sqrt, "sin": arithmetic.sin, "cos": arithmetic.cos, "expm1": arithmetic.expm1, "log1p": arithmetic.log1p, "erf": arithmetic.erf, "abs": arithmetic.abs, "sign": arithmetic.sign, "clamp": arithmetic.clamp,
+    "sqrt": arithmetic.sqrt, "sin": arithmetic.sin, "cos": arithmetic.cos, "expm1": arithmetic.expm1, "log1p": arithmetic.log1p, "erf": special.erf, "erfc": special.erfc, "abs": arithmetic.abs, "sign": arithmetic.sign, "clamp": arithmetic.clamp,
     "clip": arithmetic.clamp,
     "eq": arithmetic.eq, "ne": arithmetic.ne, "lt": arithmetic.lt, "le": arithmetic.le,
     "gt": arithmetic.gt, "ge": arithmetic.ge,

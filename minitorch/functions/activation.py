@@ -16,7 +16,7 @@ from .. import creation, dtypes
 from ..autograd.function import Function
 from ..autograd.grad_mode import is_grad_enabled
 from ..tensor import Tensor
-from . import arithmetic
+from . import arithmetic, special
 from .linalg import check_linear_arguments, linear_gradients, matmul_transposed
 from .reduction import normalize_dim
 
@@ -139,8 +139,8 @@ register("leaky_relu", lambda m, x, slope, p1: m.where(x > 0, x, x * slope),
          lambda m, x, slope, p1: m.where(x > 0, 1.0, slope))
 register("elu", lambda m, x, alpha, p1: m.where(x > 0, x, m.expm1(x) * alpha),
          lambda m, x, alpha, p1: m.where(x <= 0, m.exp(x) * alpha, 1.0))
-register("gelu", lambda m, x, p0, p1: m.where(x == -_math.inf, 0.0, x * 0.5 * (1 + m.erf(x * SQRT_HALF))),
-         lambda m, x, p0, p1: 0.5 * (1 + m.erf(x * SQRT_HALF))
+register("gelu", lambda m, x, p0, p1: m.where(x == -_math.inf, 0.0, x * 0.5 * m.erfc(x * -SQRT_HALF)),
+         lambda m, x, p0, p1: 0.5 * m.erfc(x * -SQRT_HALF)
          + m.where(m.abs(x) < _math.inf, x * m.exp(x * x * -0.5) * INV_SQRT_2PI, 0.0))
 register("gelu_tanh",
          lambda m, x, p0, p1: m.where(x == -_math.inf, 0.0, x * m.sigmoid(_gelu_tanh_inner(m, x) * 2)),
@@ -165,7 +165,7 @@ def _tensor_where(condition: Tensor, a: Any, b: Any) -> Tensor:
 
 
 TENSOR_MATH = SimpleNamespace(
-    exp=arithmetic.exp, expm1=arithmetic.expm1, log1p=arithmetic.log1p, erf=arithmetic.erf,
+    exp=arithmetic.exp, expm1=arithmetic.expm1, log1p=arithmetic.log1p, erf=special.erf, erfc=special.erfc,
     abs=arithmetic.abs, where=_tensor_where,
     maximum=lambda a, b: a.maximum(b) if isinstance(a, Tensor) else b.maximum(a),
     tanh=lambda x: activation(x, "tanh"), sigmoid=_tensor_sigmoid,
@@ -234,7 +234,8 @@ def elu(input: Tensor, alpha: float = 1.0) -> Tensor:
 
 
 def gelu(input: Tensor, approximate: str = "none") -> Tensor:
-    """x Φ(x) (approximate='none', with erf) or its tanh approximation (approximate='tanh')."""
+    """x Φ(x) (approximate='none', as x erfc(-x/√2) / 2: exact in the tails) or its tanh approximation
+    (approximate='tanh')."""
     if approximate not in ("none", "tanh"):
         raise ValueError(f"gelu(): approximate must be 'none' or 'tanh', got {approximate!r}")
     return activation(input, "gelu" if approximate == "none" else "gelu_tanh")

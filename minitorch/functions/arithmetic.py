@@ -295,22 +295,6 @@ class Log1p(Function):
         return grad_output / (x + 1)
 
 
-class Erf(Function):
-    """y = erf x (the backend's: NumPy has none); dx = grad * 2/√π e^(-x²)."""
-
-    forward_on_arrays = True
-
-    @staticmethod
-    def forward(ctx: Function, x: Any) -> Any:
-        ctx.save_for_backward(x)
-        return ctx._backend.erf(x)
-
-    @staticmethod
-    def backward(ctx: Function, grad_output: Tensor) -> Tensor:
-        x, = ctx.saved_tensors
-        return grad_output * (2 / math.sqrt(math.pi)) * exp(-x * x)
-
-
 class Sin(Function):
     """y = sin x; dx = grad * cos x."""
 
@@ -482,10 +466,6 @@ def expm1(input: Tensor) -> Tensor:
 
 def log1p(input: Tensor) -> Tensor:
     return Log1p.apply(_as_float(input))
-
-
-def erf(input: Tensor) -> Tensor:
-    return Erf.apply(_as_float(input))
 
 
 def sin(input: Tensor) -> Tensor:

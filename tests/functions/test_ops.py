@@ -209,6 +209,8 @@ OPS = [
     Op("expm1", lambda a: mt.expm1(a), np.expm1, [(3, 4)]),
     Op("log1p", lambda a: mt.log1p(a), np.log1p, [(3, 4)], positive=True),
     Op("erf", lambda a: mt.erf(a), np.vectorize(math.erf), [(3, 4)]),
+    Op("erfc", lambda a: a.erfc() * 0.5 + mt.erfc(a * -2.0), lambda a: (np.vectorize(math.erfc)(a) * 0.5
+                                                                     + np.vectorize(math.erfc)(a * -2.0)), [(3, 4)]),
     Op("softmax", lambda a: a.softmax(-1), lambda a: np_softmax(a, -1), [(3, 4)]),
     Op("softmax_dim0", lambda a: mt.softmax(a, 0), lambda a: np_softmax(a, 0), [(3, 4)], covers=("softmax",)),
     Op("log_softmax", lambda a: a.log_softmax(1), lambda a: np.log(np_softmax(a, 1)), [(3, 4)]),
@@ -294,7 +296,7 @@ ZERO_D = {"add", "add_scalar", "add_alpha", "sub", "rsub", "mul", "div", "rdiv",
           "pow_scalar", "pow_fraction", "pow_tensor", "rpow", "exp", "log", "sqrt", "abs", "clamp", "clamp_min",
           "maximum", "minimum", "where", "sum", "mean", "max", "min", "view", "squeeze", "unsqueeze", "T", "expand",
           "index_bool", "relu", "sigmoid", "tanh", "leaky_relu", "elu", "gelu", "gelu_tanh", "silu", "softplus",
-          "step", "identity", "sin", "cos", "expm1", "log1p", "erf", "softmax", "softmax_dim0"}
+          "step", "identity", "sin", "cos", "expm1", "log1p", "erf", "erfc", "softmax", "softmax_dim0"}
 """The rows whose inputs may all be 0-d tensors."""
 
 GPU_TOLERANCES = {"float64": (1e-10, 1e-12), "float32": (1e-5, 1e-6), "float16": (1e-2, 1e-2)}

@@ -1,5 +1,5 @@
-"""What the kernel tests need: g++ (the host builds: kernels/activations.cuh alone, and every kernel against the
-thread-model emulation of host_cuda/), NVRTC through CuPy (compiling the kernels without a GPU) and, for the
+"""What the kernel tests need: g++ (the host build: every kernel against the thread-model emulation of
+host_cuda/), NVRTC through CuPy (compiling the kernels without a GPU) and, for the
 launches on a device, a GPU. A missing one skips its tests, saying why; under
 CI=true a missing g++ or NVRTC fails them instead, so that CI can never pass by skipping."""
 from __future__ import annotations
@@ -12,9 +12,7 @@ from pathlib import Path
 import pytest
 
 from minitorch.backends.cuda_kernels import CudaKernels, compile_kernels, kernel_names
-from minitorch.functions.activation import ACTIVATIONS
 
-from .host_library import HostActivations, build
 from .host_runtime import HostRuntime
 from .host_runtime import build as build_host_kernels
 
@@ -68,13 +66,6 @@ def gpu() -> None:
     missing = gpu_missing()
     if missing is not None:
         pytest.skip(missing)
-
-
-@pytest.fixture(scope="session")
-def host_activations(tmp_path_factory: pytest.TempPathFactory) -> HostActivations:
-    """kernels/activations.cuh built by g++ for every registered activation, loaded."""
-    require(gxx_missing())
-    return HostActivations(build(Path(tmp_path_factory.mktemp("host_build")), ACTIVATIONS))
 
 
 def gxx_missing() -> str | None:

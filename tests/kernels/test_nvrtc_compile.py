@@ -37,8 +37,8 @@ def _imprecise(body: str) -> set[str]:
             if ".approx" in instruction or ".ftz" in instruction}
 
 
-PRECISE_FUNCTIONS = {"float": ("expf", "expm1f", "logf", "log1pf", "erff", "tanhf", "sqrtf", "fabsf"),
-                     "double": ("exp", "expm1", "log", "log1p", "erf", "tanh", "sqrt", "fabs")}
+PRECISE_FUNCTIONS = {"float": ("expf", "expm1f", "logf", "log1pf", "erff", "erfcf", "tanhf", "sqrtf", "fabsf"),
+                     "double": ("exp", "expm1", "log", "log1p", "erf", "erfc", "tanh", "sqrt", "fabs")}
 """CUDA's precise math functions that kernels/ may call: the probe compiles exactly these, alone, so the
 approximate instructions they use inside are allowed and nothing else is (a kernel header cannot widen it)."""
 
