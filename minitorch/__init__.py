@@ -6,7 +6,7 @@
 """
 from . import autograd, cuda
 from .autograd import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
-from .backends.device import device
+from .devices import device
 from .creation import (arange, empty, empty_like, eye, from_dlpack, from_numpy, full, full_like, linspace,
                        manual_seed, ones, ones_like, rand, rand_like, randint, randn, randn_like, tensor, zeros,
                        zeros_like)
@@ -15,7 +15,7 @@ from .dtypes import (bool_ as bool, double, dtype, float16, float32, float64, ge
                      int64, long, promote_types, result_type, set_default_dtype)
 from .dtypes import float_ as float
 from .dtypes import int_ as int
-from .functions import TENSOR_METHODS
+from .functions import bind_tensor_methods
 from .functions.activation import log_softmax, relu, sigmoid, softmax, tanh
 from .functions.arithmetic import (abs, add, clamp, cos, div, eq, exp, expm1, floor_divide, ge, gt, le, log, log1p,
                                    logical_and,
@@ -25,10 +25,11 @@ from .functions.linalg import einsum, matmul
 from .functions.reduction import all, any, argmax, argmin, max, maximum, mean, min, minimum, std, sum, var
 from .functions.special import erf, erfc
 from .functions.shape import cat, flatten, permute, reshape, squeeze, stack, transpose, unsqueeze
-from .tensor import Size, Tensor, _install_methods
+from .tensor import Size, Tensor
 
 clip = clamp
-_install_methods()
+bind_tensor_methods()
+del bind_tensor_methods  # run once, here; not part of the API
 
 __version__ = "0.1.0"
 

@@ -88,12 +88,11 @@ def result_type(*operands) -> dtype:
     A lower-ranked operand changes the result only when it is of a higher category
     (an int tensor + 2.5 is float32; a float16 tensor + 2.5 stays float16).
     """
-    from .tensor import Tensor
-
     tiers: list[dtype | None] = [None, None, None]  # dimensioned, zero-dim, Python number
     for operand in operands:
-        if isinstance(operand, Tensor):
-            tier, operand_dtype = (0 if operand.ndim else 1), operand.dtype
+        operand_dtype = getattr(operand, "dtype", None)
+        if isinstance(operand_dtype, dtype):  # a Tensor (this module is below tensors: it knows them by their dtype)
+            tier = 0 if operand.ndim else 1
         else:
             tier, operand_dtype = 2, scalar_dtype(operand)
         current = tiers[tier]

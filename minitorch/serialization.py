@@ -44,7 +44,8 @@ import numpy as np
 
 from . import dtypes
 from .backends import backend_for
-from .backends.device import device as Device
+from .devices import device as Device
+from .nn.parameter import Parameter
 from .tensor import Tensor
 
 FORMAT_NAME = "minitorch-checkpoint"
@@ -117,8 +118,6 @@ class _Encoder:
                             "tuple of those")
 
     def _encode_tensor(self, tensor: Tensor) -> dict:
-        from .nn.parameter import Parameter
-
         position = self.tensor_positions.get(id(tensor))
         if position is None:
             array = np.asarray(tensor._backend.to_numpy(tensor._data), order="C")
@@ -261,9 +260,7 @@ class _Decoder:
                                f"'{target}', which is not available ({error}); pass map_location='cpu'") from None
         tensor = Tensor._make(backend.asarray(array), backend)
         if entry.get("parameter"):
-            from .nn.parameter import Parameter
-
-            tensor = Parameter(tensor, requires_grad=bool(entry.get("requires_grad")))
+                tensor = Parameter(tensor, requires_grad=bool(entry.get("requires_grad")))
         elif entry.get("requires_grad"):
             tensor.requires_grad_(True)
         self.tensors[position] = tensor

@@ -10,10 +10,11 @@ import weakref
 from typing import Any, Iterator
 
 from . import dtypes
+from ._tensor_str import tensor_repr
 from .autograd.grad_mode import is_grad_enabled
-from .backends import backend_for
-from .backends.device import cuda_device
-from .backends.device import device as Device
+from .devices import cuda_device
+from .devices import device as Device
+from .dims import normalize_dim
 from .dtypes import dtype as DType
 
 
@@ -73,13 +74,6 @@ class Tensor:
                  "_version_counter", "_base", "_retains_grad", "_grad_accumulator", "__weakref__")
 
     __hash__ = object.__hash__
-
-    def __init__(self, data: Any = ()) -> None:
-        """Legacy constructor (as torch.Tensor(data)): a tensor of the default float dtype."""
-        from .creation import tensor
-
-        made = tensor(data, dtype=dtypes.get_default_dtype())
-        Tensor._init_fields(self, made._data, made._backend)
 
     @staticmethod
     def _init_fields(self: Tensor, data: Any, backend: Any, requires_grad: bool = False, grad_fn: Any = None,
@@ -194,8 +188,6 @@ class Tensor:
     def size(self, dim: int | None = None) -> Size | int:
         if dim is None:
             return self.shape
-        from .functions.reduction import normalize_dim
-
         return self._data.shape[normalize_dim(dim, self.ndim)]
 
     def numel(self) -> int:
@@ -273,32 +265,8 @@ class Tensor:
         self._requires_grad = False
         return self
 
-    def clone(self) -> Tensor:
-        from .functions.shape import Clone
-
-        return Clone.apply(self)
-
     def contiguous(self) -> Tensor:
         return self if self.is_contiguous() else self.clone()
-
-    def to(self, *args: Any, dtype: DType | None = None, device: Any = None, copy: bool = False,
-           non_blocking: bool = False) -> Tensor:
-        """to(dtype), to(device), to(device, dtype) or to(other): a tensor of that dtype on that device."""
-        device, dtype = parse_to_arguments(args, device, dtype)
-        result = self
-        if device is not None:
-            target = backend_for(device)
-            if target is not self._backend:
-                from .functions.shape import ToDevice
-
-                result = ToDevice.apply(result, target)
-        if dtype is not None and dtype is not result.dtype:
-            from .functions.arithmetic import Cast
-
-            result = Cast.apply(result, dtype)
-        if copy and result is self:
-            result = self.clone()
-        return result
 
     def cpu(self) -> Tensor:
         return self.to("cpu")
@@ -342,9 +310,7 @@ class Tensor:
     def backward(self, gradient: Tensor | None = None, retain_graph: bool | None = None,
                  create_graph: bool = False) -> None:
         """Accumulate the gradient of this tensor into the .grad of the leaves it depends on."""
-        from .autograd.engine import backward
-
-        backward(self, gradient, retain_graph, create_graph)
+        engine.backward(self, gradient, retain_graph, create_graph)
 
     def requires_grad_(self, requires_grad: bool = True) -> Tensor:
         if not self.is_leaf:
@@ -451,8 +417,6 @@ class Tensor:
 
     # ---- Python protocol ----
     def __repr__(self) -> str:
-        from ._tensor_str import tensor_repr
-
         return tensor_repr(self)
 
     def __format__(self, format_spec: str) -> str:
@@ -486,131 +450,7 @@ class Tensor:
             raise TypeError("only integer tensors of a single element can be converted to an index")
         return int(self.item())
 
-    # ---- operators (the math is in minitorch.functions) ----
-    def __add__(self, other: Any) -> Tensor:
-        return self.add(other)
-
-    def __radd__(self, other: Any) -> Tensor:
-        return self.add(other)
-
-    def __sub__(self, other: Any) -> Tensor:
-        return self.sub(other)
-
-    def __rsub__(self, other: Any) -> Tensor:
-        from .functions.arithmetic import sub
-
-        return sub(other, self)
-
-    def __mul__(self, other: Any) -> Tensor:
-        return self.mul(other)
-
-    def __rmul__(self, other: Any) -> Tensor:
-        return self.mul(other)
-
-    def __truediv__(self, other: Any) -> Tensor:
-        return self.div(other)
-
-    def __rtruediv__(self, other: Any) -> Tensor:
-        from .functions.arithmetic import div
-
-        return div(other, self)
-
-    def __floordiv__(self, other: Any) -> Tensor:
-        from .functions.arithmetic import floor_divide
-
-        return floor_divide(self, other)
-
-    def __rfloordiv__(self, other: Any) -> Tensor:
-        from .functions.arithmetic import floor_divide
-
-        return floor_divide(other, self)
-
-    def __mod__(self, other: Any) -> Tensor:
-        from .functions.arithmetic import remainder
-
-        return remainder(self, other)
-
-    def __rmod__(self, other: Any) -> Tensor:
-        from .functions.arithmetic import remainder
-
-        return remainder(other, self)
-
-    def __pow__(self, exponent: Any) -> Tensor:
-        return self.pow(exponent)
-
-    def __rpow__(self, base: Any) -> Tensor:
-        from .functions.arithmetic import pow
-
-        return pow(base, self)
-
-    def __matmul__(self, other: Tensor) -> Tensor:
-        return self.matmul(other)
-
-    def __rmatmul__(self, other: Tensor) -> Tensor:
-        from .functions.linalg import matmul
-
-        return matmul(other, self)
-
-    def __neg__(self) -> Tensor:
-        return self.neg()
-
-    def __pos__(self) -> Tensor:
-        return self
-
-    def __abs__(self) -> Tensor:
-        return self.abs()
-
-    def __eq__(self, other: Any) -> Tensor:  # type: ignore[override]
-        return self.eq(other)
-
-    def __ne__(self, other: Any) -> Tensor:  # type: ignore[override]
-        return self.ne(other)
-
-    def __lt__(self, other: Any) -> Tensor:
-        return self.lt(other)
-
-    def __le__(self, other: Any) -> Tensor:
-        return self.le(other)
-
-    def __gt__(self, other: Any) -> Tensor:
-        return self.gt(other)
-
-    def __ge__(self, other: Any) -> Tensor:
-        return self.ge(other)
-
-    def __invert__(self) -> Tensor:
-        from .functions.arithmetic import logical_not
-
-        return logical_not(self)
-
-    def __and__(self, other: Any) -> Tensor:
-        from .functions.arithmetic import logical_and
-
-        return logical_and(self, other)
-
-    def __or__(self, other: Any) -> Tensor:
-        from .functions.arithmetic import logical_or
-
-        return logical_or(self, other)
-
-    def __getitem__(self, index: Any) -> Tensor:
-        from .functions.indexing import getitem
-
-        return getitem(self, index)
-
-    def __setitem__(self, index: Any, value: Any) -> None:
-        from .functions.indexing import setitem
-
-        setitem(self, index, value)
-
-
-def _install_methods() -> None:
-    """Make the functional ops methods of Tensor too (x.sum(), x.exp(), ...), as PyTorch does."""
-    from .functions import TENSOR_METHODS
-
-    for name, function in TENSOR_METHODS.items():
-        setattr(Tensor, name, function)
-
-
-# AccumulateGrad is defined beside Function, whose module needs Tensor: it comes in once Tensor exists
+# The one knot of the core: the autograd engine and Function build on Tensor, and Tensor hands its gradients
+# to them (backward, AccumulateGrad), so they come in once Tensor exists.
+from .autograd import engine  # noqa: E402
 from .autograd.function import AccumulateGrad  # noqa: E402

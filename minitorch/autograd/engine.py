@@ -7,9 +7,9 @@ from typing import Any, Sequence
 import numpy as np
 
 from ..dtypes import from_numpy_dtype
-from ..functions.reduction import sum_to_shape
 from ..tensor import Tensor
 from . import anomaly_mode
+from .broadcast import sum_to_shape
 from .function import AccumulateGrad
 from .grad_mode import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
 

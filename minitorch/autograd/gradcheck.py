@@ -6,6 +6,8 @@ from typing import Any, Callable, Sequence
 
 import numpy as np
 
+from ..creation import randn_like
+from ..tensor import Tensor
 from .engine import grad
 
 
@@ -14,8 +16,6 @@ class GradcheckError(RuntimeError):
 
 
 def _as_tuple(values: Any) -> tuple:
-    from ..tensor import Tensor
-
     return (values,) if isinstance(values, Tensor) else tuple(values)
 
 
@@ -57,8 +57,6 @@ def _numerical_jacobian(function: Callable, inputs: tuple, input_index: int, out
 def _analytical_jacobian(outputs: tuple, output_index: int, inputs: tuple, input_index: int,
                          create_graph: bool = False) -> np.ndarray:
     """J[i, j] = d output_i / d input_j, one backward pass (a vector-Jacobian product) per output element."""
-    from ..tensor import Tensor
-
     output = outputs[output_index]
     target = inputs[input_index]
     rows = []
@@ -133,8 +131,6 @@ def gradgradcheck(function: Callable, inputs: Any, grad_outputs: Sequence | None
 
     grad_outputs default to random float64 tensors that themselves require grad.
     """
-    from ..creation import randn_like
-
     inputs = _as_tuple(inputs)
     outputs = _differentiable_outputs(function, inputs)
     if grad_outputs is None:

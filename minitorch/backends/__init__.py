@@ -5,9 +5,10 @@ call `backend.xp` and the backend's kernels, and never test which device they ar
 """
 from __future__ import annotations
 
+from . import cuda
 from .base import Backend
 from .cpu import DEFAULT_SEED, cpu
-from .device import device
+from ..devices import device
 from .host_memory import keep_freed_heap
 
 __all__ = ["Backend", "device", "backend_for", "all_backends", "manual_seed_all", "manual_seed_cuda"]
@@ -29,9 +30,7 @@ def backend_for(spec: str | device | None) -> Backend:
     index = 0 if target.index is None else target.index
     backend = _cuda_backends.get(index)
     if backend is None:
-        from .cuda import create_cuda_backend
-
-        backend = _cuda_backends[index] = create_cuda_backend(index, _cuda_seeds.pop(index, _cuda_seed))
+        backend = _cuda_backends[index] = cuda.create_cuda_backend(index, _cuda_seeds.pop(index, _cuda_seed))
     return backend
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 from contextlib import AbstractContextManager
 from typing import Any, Protocol
 
-from .device import device
+from ..devices import device
 
 
 class Backend(Protocol):

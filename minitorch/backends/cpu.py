@@ -9,7 +9,7 @@ from typing import Any
 import numpy as np
 
 from ..errors import OutOfMemoryError
-from .device import device
+from ..devices import device
 
 # PyTorch's default CPU seed, so that a fresh process is reproducible before manual_seed
 DEFAULT_SEED = 67280421310721

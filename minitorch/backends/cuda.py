@@ -10,7 +10,8 @@ from typing import Any
 
 from ..errors import OutOfMemoryError
 from .cpu import DEFAULT_SEED
-from .device import device
+from .cuda_kernels import CudaKernels
+from ..devices import device
 
 INSTALL_HINT = "pip install 'minitorch[cuda13]' (or 'minitorch[cuda12]' for a CUDA 12 driver)"
 
@@ -57,8 +58,6 @@ class CUDABackend:
     @functools.cached_property
     def kernels(self) -> Any:
         """Our compiled kernels (compiled on first use, once per process)."""
-        from .cuda_kernels import CudaKernels
-
         return CudaKernels()
 
     def context(self) -> Any:
@@ -97,13 +96,13 @@ class CUDABackend:
     def erf(self, x: Any) -> Any:
         """erf in x's dtype: cupyx's erf has no float16 loop (it would answer in float64), so float16 is
         computed in float32, as the CPU does."""
-        from cupyx.scipy import special
+        from cupyx.scipy import special  # CuPy's, imported with the GPU's first use
 
         return self._in_dtype_of(special.erf, x)
 
     def erfc(self, x: Any) -> Any:
         """erfc in x's dtype (float16 through float32, as erf)."""
-        from cupyx.scipy import special
+        from cupyx.scipy import special  # CuPy's, imported with the GPU's first use
 
         return self._in_dtype_of(special.erfc, x)
 
@@ -112,7 +111,7 @@ class CUDABackend:
         return function(work).astype(x.dtype, copy=False)
 
     def index_add(self, target: Any, index: tuple, values: Any) -> None:
-        import cupyx
+        import cupyx  # CuPy's, imported with the GPU's first use
 
         cupyx.scatter_add(target, index, values)
 

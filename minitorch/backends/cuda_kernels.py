@@ -11,12 +11,11 @@ import functools
 import math
 import re
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, NamedTuple, Sequence
+from typing import Any, NamedTuple, Sequence
 
 import numpy as np
 
-if TYPE_CHECKING:
-    from ..functions.activation import ActivationSpec
+from .activations import ACTIVATIONS, ActivationSpec
 
 _PACKAGE_DIR = Path(__file__).resolve().parents[1]
 KERNELS_DIR = _PACKAGE_DIR / "kernels" if (_PACKAGE_DIR / "kernels").is_dir() else _PACKAGE_DIR.parent / "kernels"
@@ -70,8 +69,6 @@ class _Kernel(NamedTuple):
 
 def _kernels() -> list[_Kernel]:
     """Every kernel: each registered activation's three, then the others, for each dtype."""
-    from ..functions.activation import ACTIVATIONS  # at call time: the registry imports the tensor machinery
-
     kernels = []
     for dtype in DTYPES.values():
         types = {"T": dtype.storage, "C": dtype.compute}

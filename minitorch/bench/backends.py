@@ -12,6 +12,8 @@ from typing import Any, Callable
 
 import numpy as np
 
+import minitorch
+
 MINITORCH, TORCH, NUMPY = "minitorch", "torch", "numpy"
 
 
@@ -98,8 +100,6 @@ def _import_torch() -> tuple[Any, str | None]:
 @functools.cache
 def all_backends() -> tuple[Backend, ...]:
     """Every backend, usable or not (an unusable one carries the reason)."""
-    import minitorch  # noqa: PLC0415 - minitorch.bench is imported by minitorch's users only on demand
-
     torch, torch_missing = _import_torch()
     if torch_missing:
         torch_cuda_missing = torch_missing

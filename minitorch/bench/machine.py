@@ -11,6 +11,8 @@ from typing import Any
 
 import numpy as np
 
+import minitorch
+
 from .backends import TORCH, all_backends
 
 BLAS_ENVIRONMENT = ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE", "OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS",
@@ -62,8 +64,6 @@ def _version(distribution: str) -> str | None:
 
 def library_versions() -> dict[str, str | None]:
     """Versions of Python and of the libraries that can take part (None: not installed)."""
-    import minitorch  # noqa: PLC0415
-
     versions: dict[str, str | None] = {"python": platform.python_version(), "numpy": np.__version__,
                                        "minitorch": minitorch.__version__}
     for distribution in ("torch", "cupy-cuda13x", "cupy-cuda12x", "matplotlib", "threadpoolctl"):
@@ -73,8 +73,6 @@ def library_versions() -> dict[str, str | None]:
 
 def gpu_info() -> dict[str, Any]:
     """The GPU's name and memory when one is usable, else why not."""
-    import minitorch  # noqa: PLC0415
-
     reason = minitorch.cuda.unavailable_reason()
     if reason is not None:
         return {"available": False, "reason": reason}

@@ -1,47 +1,23 @@
-"""Activations: a registry of elementwise functions with their derivatives, and softmax / log_softmax.
+"""Activations as ops: one Function per activation of the registry (minitorch/backends/activations.py), whose
+forward and backward are one backend kernel each, Linear + activation as one node, and softmax / log_softmax.
 
-Each activation's math is written once in kernels/activations.cuh (for the CUDA kernels and the
-host test build) and once here as a formula over a `math` namespace: the CPU backend evaluates
-it on NumPy arrays, and a double backward evaluates the derivative on tensors. Adding an
-activation is one function pair in the header, one `register(...)` call here, and one test row.
+A double backward evaluates the registry's derivative formula on tensors (TENSOR_MATH), so it can be
+differentiated again.
 """
 from __future__ import annotations
 
-import math as _math
-from dataclasses import dataclass
 from types import SimpleNamespace
-from typing import Any, Callable
+from typing import Any
 
 from .. import creation, dtypes
 from ..autograd.function import Function
 from ..autograd.grad_mode import is_grad_enabled
+from ..backends.activations import ACTIVATIONS, ActivationSpec
+from ..dims import normalize_dim
 from ..tensor import Tensor
 from . import arithmetic, special
 from .linalg import check_linear_arguments, linear_gradients, matmul_transposed
-from .reduction import normalize_dim
 
-SQRT_HALF = 1 / _math.sqrt(2.0)
-INV_SQRT_2PI = 1 / _math.sqrt(2 * _math.pi)
-GELU_TANH_SCALE = _math.sqrt(2 / _math.pi)
-GELU_TANH_CUBIC = 0.044715
-
-
-@dataclass(frozen=True)
-class ActivationSpec:
-    """One activation: kernels are named {name}_forward_{dtype} / {name}_backward_{dtype}.
-
-    forward(math, x, p0, p1) and derivative(math, saved, p0, p1) are the same formulas as the
-    header's; `saved` is the output when from_output (sigmoid, tanh), else the input.
-    """
-
-    name: str
-    forward: Callable[..., Any]
-    derivative: Callable[..., Any]
-    from_output: bool = False
-
-
-ACTIVATIONS: dict[str, ActivationSpec] = {}
-ACTIVATION_FUNCTIONS: dict[str, type[Function]] = {}
 
 
 class Activation(Function):
@@ -99,58 +75,15 @@ class LinearActivation(Function):
         return (*(None if g is None else Tensor._make(g, ctx._backend) for g in grads), None, None, None)
 
 
-def register(name: str, forward: Callable, derivative: Callable, from_output: bool = False) -> None:
-    """Add an activation: its Function class (named like PyTorch's node, e.g. SigmoidBackward0) and spec."""
-    spec = ActivationSpec(name, forward, derivative, from_output)
-    class_name = "".join(part.capitalize() for part in name.split("_"))
-    ACTIVATIONS[name] = spec
-    ACTIVATION_FUNCTIONS[name] = type(class_name, (Activation,), {"spec": spec, "__doc__": f"The {name} activation."})
+def _node_name(name: str) -> str:
+    """The Function class name of a registered activation, e.g. gelu_tanh -> GeluTanh."""
+    return "".join(part.capitalize() for part in name.split("_"))
 
 
-def _gelu_tanh_inner(m: Any, x: Any) -> Any:
-    return (x + x * x * x * GELU_TANH_CUBIC) * GELU_TANH_SCALE
-
-
-def _gelu_tanh_derivative(m: Any, x: Any) -> Any:
-    inner = m.tanh(_gelu_tanh_inner(m, x))
-    sech_squared = 1 - inner * inner
-    slope = m.where(sech_squared == 0, 0.0, x * sech_squared * (1 + x * x * (3 * GELU_TANH_CUBIC)))
-    return 0.5 * (1 + inner) + slope * (0.5 * GELU_TANH_SCALE)
-
-
-def _silu_derivative(m: Any, x: Any) -> Any:
-    s = m.sigmoid(x)
-    return m.where(m.abs(x) < _math.inf, s * (1 + x * (1 - s)), s)
-
-
-# The formulas, in the header's order. Each is stable at ±inf (giving the mathematical limit) and keeps NaN.
-register("step", lambda m, x, p0, p1: m.where(x > 0, 1.0, m.where(x == x, 0.0, x)),
-         lambda m, x, p0, p1: m.zeros_like(x))
-register("identity", lambda m, x, p0, p1: x,
-         lambda m, x, p0, p1: m.ones_like(x))
-register("sigmoid", lambda m, x, p0, p1: m.sigmoid(x),
-         lambda m, y, p0, p1: y * (1 - y), from_output=True)
-register("tanh", lambda m, x, p0, p1: m.tanh(x),
-         lambda m, y, p0, p1: 1 - y * y, from_output=True)
-register("relu", lambda m, x, p0, p1: m.maximum(x, 0.0),  # NaN stays NaN
-         lambda m, y, p0, p1: ~(y <= 0),  # 1 at NaN, as PyTorch; a mask, not where(): 10x faster in NumPy
-         from_output=True)  # y > 0 exactly where x > 0: the input need not be kept
-register("leaky_relu", lambda m, x, slope, p1: m.where(x > 0, x, x * slope),
-         lambda m, x, slope, p1: m.where(x > 0, 1.0, slope))
-register("elu", lambda m, x, alpha, p1: m.where(x > 0, x, m.expm1(x) * alpha),
-         lambda m, x, alpha, p1: m.where(x <= 0, m.exp(x) * alpha, 1.0))
-register("gelu", lambda m, x, p0, p1: m.where(x == -_math.inf, 0.0, x * 0.5 * m.erfc(x * -SQRT_HALF)),
-         lambda m, x, p0, p1: 0.5 * m.erfc(x * -SQRT_HALF)
-         + m.where(m.abs(x) < _math.inf, x * m.exp(x * x * -0.5) * INV_SQRT_2PI, 0.0))
-register("gelu_tanh",
-         lambda m, x, p0, p1: m.where(x == -_math.inf, 0.0, x * m.sigmoid(_gelu_tanh_inner(m, x) * 2)),
-         lambda m, x, p0, p1: _gelu_tanh_derivative(m, x))
-register("silu", lambda m, x, p0, p1: m.where(x == -_math.inf, 0.0, x * m.sigmoid(x)),
-         lambda m, x, p0, p1: _silu_derivative(m, x))
-register("softplus",
-         lambda m, x, beta, threshold: m.where(x * beta > threshold, x,
-                                               (m.log1p(m.exp(-m.abs(x * beta))) + m.maximum(x * beta, 0.0)) / beta),
-         lambda m, x, beta, threshold: m.where(x * beta > threshold, 1.0, m.sigmoid(x * beta)))
+ACTIVATION_FUNCTIONS: dict[str, type[Function]] = {
+    name: type(_node_name(name), (Activation,), {"spec": spec, "__doc__": f"The {name} activation."})
+    for name, spec in ACTIVATIONS.items()}
+"""One Function class per registered activation (named like PyTorch's node, e.g. SigmoidBackward0)."""
 
 
 def _tensor_sigmoid(x: Tensor) -> Tensor:

@@ -1,7 +1,6 @@
 """Elementwise arithmetic: + - * / ** and the unary math functions, with comparisons (no grad)."""
 from __future__ import annotations
 
-import math
 from typing import Any
 
 import numpy as np
@@ -504,10 +503,27 @@ def clamp(input: Tensor, min: Any = None, max: Any = None) -> Tensor:
     return Clamp.apply(_operand(input, dtype), low, high)
 
 
+class Where(Function):
+    """y = a where condition else b; da = grad where condition, db = grad elsewhere."""
+
+    forward_on_arrays = True
+
+    @staticmethod
+    def forward(ctx: Function, condition: Any, a: Any, b: Any) -> Any:
+        ctx.save_for_backward(condition)
+        return ctx.xp.where(condition, a, b)
+
+    @staticmethod
+    def backward(ctx: Function, grad_output: Tensor) -> tuple:
+        condition, = ctx.saved_tensors
+        zero = grad_output.dtype.numpy.type(0)
+        return (None,
+                Where.apply(condition, grad_output, zero) if ctx.needs_input_grad[1] else None,
+                Where.apply(condition, zero, grad_output) if ctx.needs_input_grad[2] else None)
+
+
 def where(condition: Tensor, input: Any, other: Any) -> Tensor:
     """Elements of input where condition is true, of other elsewhere (broadcasting all three)."""
-    from .indexing import Where
-
     if not isinstance(condition, Tensor) or condition.dtype is not dtypes.bool_:
         got = condition.dtype if isinstance(condition, Tensor) else type(condition).__name__
         raise RuntimeError(f"where expected condition to be a boolean tensor, but got a tensor with dtype {got}")

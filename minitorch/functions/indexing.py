@@ -1,4 +1,4 @@
-"""Indexing: x[index], x[index] = value, gather / scatter_add along a dim, and where."""
+"""Indexing: x[index], x[index] = value, gather / scatter_add along a dim."""
 from __future__ import annotations
 
 from typing import Any
@@ -8,8 +8,8 @@ import numpy as np
 from .. import dtypes
 from ..autograd.function import Function
 from ..autograd.grad_mode import is_grad_enabled
+from ..dims import normalize_dim
 from ..tensor import Tensor
-from .reduction import normalize_dim
 
 
 def _index_part(part: Any, backend: Any) -> Any:
@@ -192,25 +192,6 @@ class ScatterAdd(Function):
     def backward(ctx: Function, grad_output: Tensor) -> tuple:
         index, = ctx.saved_tensors
         return Gather.apply(grad_output, ctx.dim, index), None, None, None
-
-
-class Where(Function):
-    """y = a where condition else b; da = grad where condition, db = grad elsewhere."""
-
-    forward_on_arrays = True
-
-    @staticmethod
-    def forward(ctx: Function, condition: Any, a: Any, b: Any) -> Any:
-        ctx.save_for_backward(condition)
-        return ctx.xp.where(condition, a, b)
-
-    @staticmethod
-    def backward(ctx: Function, grad_output: Tensor) -> tuple:
-        condition, = ctx.saved_tensors
-        zero = grad_output.dtype.numpy.type(0)
-        return (None,
-                Where.apply(condition, grad_output, zero) if ctx.needs_input_grad[1] else None,
-                Where.apply(condition, zero, grad_output) if ctx.needs_input_grad[2] else None)
 
 
 def getitem(input: Tensor, index: Any) -> Tensor:

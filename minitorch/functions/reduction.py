@@ -1,4 +1,4 @@
-"""Reductions: sum, mean, var, std, max, min, argmax, argmin, and sum_to_shape (undoing a broadcast)."""
+"""Reductions: sum, mean, var, std, max, min, argmax, argmin."""
 from __future__ import annotations
 
 import builtins
@@ -8,38 +8,20 @@ from typing import Any, Sequence
 import numpy as np
 
 from .. import dtypes
+from ..autograd.broadcast import Expand
 from ..autograd.function import Function
+from ..dims import normalize_dim, normalize_dims
 from ..tensor import Tensor
+from .arithmetic import binary, where
+from .indexing import gather
+from .shape import Reshape
 
 max_result = namedtuple("max", ["values", "indices"])
 min_result = namedtuple("min", ["values", "indices"])
 
 
-def normalize_dim(dim: int, ndim: int) -> int:
-    """A dim in [-ndim, ndim) as a non-negative index; IndexError otherwise (a 0-d tensor takes -1 and 0)."""
-    if isinstance(dim, bool) or not isinstance(dim, (int, np.integer)):
-        raise TypeError(f"dim must be an int, got {type(dim).__name__} {dim!r}")
-    bound = builtins.max(ndim, 1)
-    if not -bound <= dim < bound:
-        raise IndexError(f"Dimension out of range (expected to be in range of [{-bound}, {bound - 1}], but got {dim})")
-    return int(dim) % bound
-
-
-def normalize_dims(dim: int | Sequence[int] | None, ndim: int) -> tuple[int, ...]:
-    """The reduced dims as sorted non-negative indices; None (or ()) means all of them."""
-    if dim is None or (isinstance(dim, (tuple, list)) and len(dim) == 0):
-        return tuple(range(ndim))
-    dims = [normalize_dim(d, ndim) for d in (dim if isinstance(dim, (tuple, list)) else (dim,))]
-    for d in dims:
-        if dims.count(d) > 1:
-            raise RuntimeError(f"dim {d} appears multiple times in the list of dims")
-    return tuple(sorted(d for d in dims if d < ndim))
-
-
 def _expand_back(grad_output: Tensor, input_shape: tuple, dims: tuple, keepdim: bool) -> Tensor:
     """Spread the gradient of a reduction over the dims it reduced."""
-    from .shape import Expand, Reshape
-
     if not keepdim:
         kept = tuple(1 if axis in dims else size for axis, size in enumerate(input_shape))
         grad_output = Reshape.apply(grad_output, kept)
@@ -86,24 +68,6 @@ class Mean(Function):
     @staticmethod
     def backward(ctx: Function, grad_output: Tensor) -> tuple:
         return _expand_back(grad_output, ctx.input_shape, ctx.dims, ctx.keepdim) / ctx.count, None, None
-
-
-class SumTo(Function):
-    """y = x summed down to a shape it was broadcast from; dx = grad expanded back."""
-
-    forward_on_arrays = True
-
-    @staticmethod
-    def forward(ctx: Function, x: Any, shape: tuple) -> Any:
-        ctx.input_shape = x.shape
-        lead = x.ndim - len(shape)
-        axes = tuple(range(lead)) + tuple(lead + axis for axis, size in enumerate(shape)
-                                          if size == 1 and x.shape[lead + axis] != 1)
-        return x.sum(axis=axes, keepdims=True).reshape(shape) if axes else x.reshape(shape)
-
-    @staticmethod
-    def backward(ctx: Function, grad_output: Tensor) -> tuple:
-        return grad_output.expand(ctx.input_shape), None
 
 
 class MaxAll(Function):
@@ -154,21 +118,8 @@ class Std(Function):
 
     @staticmethod
     def backward(ctx: Function, grad_output: Tensor) -> Tensor:
-        from .arithmetic import where
-
         y, = ctx.saved_tensors
         return where(y == 0, 0.0, grad_output / (2 * y))
-
-
-def sum_to_shape(input: Tensor, shape: Sequence[int]) -> Tensor:
-    """Sum `input` down to `shape`, the inverse of broadcasting `shape` up to input.shape."""
-    shape = tuple(shape)
-    if tuple(input.shape) == shape:
-        return input
-    lead = input.ndim - len(shape)
-    if lead < 0 or builtins.any(size not in (1, input.shape[lead + axis]) for axis, size in enumerate(shape)):
-        raise RuntimeError(f"size {list(shape)} is not expandable to size {list(input.shape)}")
-    return SumTo.apply(input, shape)
 
 
 def sum(input: Tensor, dim: int | Sequence[int] | None = None, keepdim: bool = False,
@@ -228,8 +179,6 @@ def _extreme(input: Tensor, dim: Any, keepdim: bool, largest: bool) -> Any:
     if input.shape[axis] == 0:
         raise IndexError(f"{name}(): Expected reduction dim {axis} to have non-zero size.")
     indices = _arg_extreme(input, axis, True, largest)
-    from .indexing import gather
-
     values = gather(input, axis, indices)
     if not keepdim:
         values, indices = values.squeeze(axis), indices.squeeze(axis)
@@ -247,8 +196,6 @@ def min(input: Tensor, dim: Any = None, keepdim: bool = False) -> Any:
 
 
 def maximum(input: Tensor, other: Tensor) -> Tensor:
-    from .arithmetic import binary
-
     return binary(Maximum, input, other, "maximum")
 
 

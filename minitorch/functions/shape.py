@@ -4,9 +4,12 @@ from __future__ import annotations
 from typing import Any, Sequence
 
 from .. import dtypes
+from ..autograd.broadcast import Expand
 from ..autograd.function import Function
-from ..tensor import Tensor, shape_from_args
-from .reduction import normalize_dim
+from ..dims import normalize_dim
+from ..backends import backend_for
+from ..tensor import Tensor, parse_to_arguments, shape_from_args
+from .arithmetic import Cast
 
 
 def _resolve_shape(shape: tuple, numel: int) -> tuple:
@@ -63,22 +66,6 @@ class Permute(Function):
         return grad_output.permute(inverse), None
 
 
-class Expand(Function):
-    """y = x broadcast to a larger shape (a view); dx = grad summed back to x's shape."""
-
-    forward_on_arrays = True
-    is_view = True
-
-    @staticmethod
-    def forward(ctx: Function, x: Any, shape: tuple) -> Any:
-        ctx.input_shape = x.shape
-        return ctx.xp.broadcast_to(x, shape)
-
-    @staticmethod
-    def backward(ctx: Function, grad_output: Tensor) -> tuple:
-        return grad_output.sum_to_size(ctx.input_shape), None
-
-
 class Cat(Function):
     """y = the inputs joined along dim; each input's gradient is its slice of grad."""
 
@@ -126,6 +113,27 @@ class ToDevice(Function):
     @staticmethod
     def backward(ctx: Function, grad_output: Tensor) -> tuple:
         return grad_output.to(ctx.source_device), None
+
+
+def clone(input: Tensor) -> Tensor:
+    """A copy with its own storage, in the graph (the gradient flows back unchanged)."""
+    return Clone.apply(input)
+
+
+def to(input: Tensor, *args: Any, dtype: dtypes.dtype | None = None, device: Any = None, copy: bool = False,
+       non_blocking: bool = False) -> Tensor:
+    """to(dtype), to(device), to(device, dtype) or to(other): a tensor of that dtype on that device."""
+    device, dtype = parse_to_arguments(args, device, dtype)
+    result = input
+    if device is not None:
+        target = backend_for(device)
+        if target is not input._backend:
+            result = ToDevice.apply(result, target)
+    if dtype is not None and dtype is not result.dtype:
+        result = Cast.apply(result, dtype)
+    if copy and result is input:
+        result = Clone.apply(input)
+    return result
 
 
 def reshape(input: Tensor, *shape: Any) -> Tensor:

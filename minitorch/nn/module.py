@@ -10,8 +10,8 @@ from typing import Any, Callable, Iterator
 
 from .. import dtypes
 from ..autograd.grad_mode import no_grad
-from ..backends.device import cuda_device
-from ..backends.device import device as Device
+from ..devices import cuda_device
+from ..devices import device as Device
 from ..dtypes import dtype as DType
 from ..tensor import Tensor, parse_to_arguments
 from .parameter import Parameter

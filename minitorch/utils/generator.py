@@ -6,7 +6,7 @@ import numpy as np
 from .. import dtypes
 from ..backends import backend_for
 from ..backends.cpu import DEFAULT_SEED
-from ..backends.device import device as Device
+from ..devices import device as Device
 from ..tensor import Tensor
 
 

@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 
 import minitorch as mt
-from minitorch.backends.device import device
+from minitorch.devices import device
 from minitorch.functions.arithmetic import Exp
 
 

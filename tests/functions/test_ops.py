@@ -136,6 +136,8 @@ OPS = [
     Op("T", lambda a: a.T, lambda a: a.T, [(2, 3)]),
     Op("t", lambda a: a.t(), lambda a: a.T, [(2, 3)]),
     Op("expand", lambda a: a.expand(2, 3, 4), lambda a: np.broadcast_to(a, (2, 3, 4)), [(3, 1)]),
+    Op("clone", lambda a: a.clone() * a, lambda a: a * a, [(3, 4)]),
+    Op("to", lambda a: a.to(a.device, copy=True) * a.to(dtype=a.dtype, copy=True), lambda a: a * a, [(2, 3)]),
     Op("cat", lambda a, b: mt.cat([a, b, a], dim=1), lambda a, b: np.concatenate([a, b, a], 1), [(2, 3), (2, 1)]),
     Op("stack", lambda a, b: mt.stack([a, b], dim=1), lambda a, b: np.stack([a, b], 1), [(2, 3), (2, 3)]),
     # indexing

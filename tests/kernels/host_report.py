@@ -19,7 +19,7 @@ from host_runtime import HostRuntime, build  # this script's directory is on sys
 from reference import RTOL, expected, mixed_error, parameters, sample_inputs
 
 from minitorch.backends.cuda_kernels import CudaKernels
-from minitorch.functions.activation import ACTIVATIONS
+from minitorch.backends.activations import ACTIVATIONS
 
 DTYPES = [np.float16, np.float32, np.float64]
 

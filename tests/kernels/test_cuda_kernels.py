@@ -13,7 +13,7 @@ import pytest
 from minitorch.backends import cuda_kernels
 from minitorch.backends.cuda_kernels import (BLOCK_SIZE, KERNELS, MAX_BLOCKS, elementwise_blocks, kernel_name,
                                              kernel_names, kernel_source, nvrtc_target, row_blocks)
-from minitorch.functions.activation import ACTIVATIONS
+from minitorch.backends.activations import ACTIVATIONS
 
 from .conftest import require
 

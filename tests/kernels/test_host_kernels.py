@@ -9,7 +9,7 @@ import pytest
 
 from minitorch.backends import cuda_kernels
 from minitorch.backends.cuda_kernels import BLOCK_SIZE, CudaKernels
-from minitorch.functions.activation import ACTIVATIONS
+from minitorch.backends.activations import ACTIVATIONS
 
 from .accuracy import assert_close, rounding
 from .reference import RTOL, Expected, assert_within, expected, parameters, sample_inputs

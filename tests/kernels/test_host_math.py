@@ -11,7 +11,7 @@ import pytest
 
 from minitorch.backends.cpu import cpu
 from minitorch.backends.cuda_kernels import CudaKernels
-from minitorch.functions.activation import ACTIVATIONS
+from minitorch.backends.activations import ACTIVATIONS
 
 from .reference import RTOL, Expected, assert_within, expected, parameters, sample_inputs
 

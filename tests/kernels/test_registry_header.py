@@ -5,8 +5,8 @@ from __future__ import annotations
 import re
 
 from minitorch.backends.cuda_kernels import KERNELS_DIR, kernel_source
-from minitorch.functions import activation
-from minitorch.functions.activation import ACTIVATIONS
+from minitorch.backends import activations as activation
+from minitorch.backends.activations import ACTIVATIONS
 
 from .reference import REFERENCES
 

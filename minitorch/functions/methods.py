@@ -1,0 +1,83 @@
+"""Tensor's operators and op methods, bound onto the class in this one place, as DeZero's setup_variable does:
+tensor.py is the data structure and its autograd fields and imports no op; bind_tensor_methods() (called
+once by minitorch/__init__.py) makes x + y, x @ w, x[i], x.sum(), x.to("cuda") and the legacy constructor
+Tensor(data) call the functions of this package.
+"""
+from __future__ import annotations
+
+from typing import Any, Callable
+
+from .. import creation, dtypes
+from ..autograd.broadcast import sum_to_shape
+from ..tensor import Tensor
+from . import activation, arithmetic, indexing, linalg, reduction, shape, special
+
+TENSOR_METHODS = {
+    # arithmetic
+    "add": arithmetic.add, "sub": arithmetic.sub, "mul": arithmetic.mul, "div": arithmetic.div,
+    "neg": arithmetic.neg, "remainder": arithmetic.remainder, "floor_divide": arithmetic.floor_divide, "pow": arithmetic.pow, "exp": arithmetic.exp, "log": arithmetic.log,
+    "sqrt": arithmetic.sqrt, "sin": arithmetic.sin, "cos": arithmetic.cos, "expm1": arithmetic.expm1, "log1p": arithmetic.log1p, "erf": special.erf, "erfc": special.erfc, "abs": arithmetic.abs, "sign": arithmetic.sign, "clamp": arithmetic.clamp,
+    "clip": arithmetic.clamp,
+    "eq": arithmetic.eq, "ne": arithmetic.ne, "lt": arithmetic.lt, "le": arithmetic.le,
+    "gt": arithmetic.gt, "ge": arithmetic.ge,
+    "logical_and": arithmetic.logical_and, "logical_or": arithmetic.logical_or,
+    "logical_not": arithmetic.logical_not,
+    # reductions
+    "sum": reduction.sum, "mean": reduction.mean, "var": reduction.var, "std": reduction.std,
+    "max": reduction.max, "min": reduction.min, "maximum": reduction.maximum, "minimum": reduction.minimum,
+    "any": reduction.any, "all": reduction.all, "argmax": reduction.argmax, "argmin": reduction.argmin, "sum_to_size": sum_to_shape,
+    # shape
+    "reshape": shape.reshape, "view": shape.view, "flatten": shape.flatten, "squeeze": shape.squeeze,
+    "unsqueeze": shape.unsqueeze, "permute": shape.permute, "transpose": shape.transpose, "t": shape.t,
+    "expand": shape.expand, "clone": shape.clone, "to": shape.to,
+    # indexing and linear algebra
+    "gather": indexing.gather, "matmul": linalg.matmul,
+    # activations
+    "relu": activation.relu, "sigmoid": activation.sigmoid, "tanh": activation.tanh,
+    "softmax": activation.softmax, "log_softmax": activation.log_softmax,
+}
+"""The functions that are also Tensor methods (x.sum(), x.exp(), ...), by method name."""
+
+
+def _reflected(function: Callable[[Any, Any], Tensor]) -> Callable[[Tensor, Any], Tensor]:
+    """other OP self, for the __rOP__ methods whose op does not commute."""
+    def reflected(self: Tensor, other: Any) -> Tensor:
+        return function(other, self)
+    reflected.__name__ = reflected.__qualname__ = f"reflected_{function.__name__}"
+    return reflected
+
+
+def _positive(self: Tensor) -> Tensor:
+    """+x is x itself, as in PyTorch."""
+    return self
+
+
+def _construct(self: Tensor, data: Any = ()) -> None:
+    """The legacy constructor torch.Tensor(data): a tensor of the default float dtype."""
+    made = creation.tensor(data, dtype=dtypes.get_default_dtype())
+    Tensor._init_fields(self, made._data, made._backend)
+
+
+OPERATORS: dict[str, Callable[..., Any]] = {
+    "__init__": _construct,
+    "__add__": arithmetic.add, "__radd__": arithmetic.add,
+    "__sub__": arithmetic.sub, "__rsub__": _reflected(arithmetic.sub),
+    "__mul__": arithmetic.mul, "__rmul__": arithmetic.mul,
+    "__truediv__": arithmetic.div, "__rtruediv__": _reflected(arithmetic.div),
+    "__floordiv__": arithmetic.floor_divide, "__rfloordiv__": _reflected(arithmetic.floor_divide),
+    "__mod__": arithmetic.remainder, "__rmod__": _reflected(arithmetic.remainder),
+    "__pow__": arithmetic.pow, "__rpow__": _reflected(arithmetic.pow),
+    "__matmul__": linalg.matmul, "__rmatmul__": _reflected(linalg.matmul),
+    "__neg__": arithmetic.neg, "__pos__": _positive, "__abs__": arithmetic.abs,
+    "__eq__": arithmetic.eq, "__ne__": arithmetic.ne, "__lt__": arithmetic.lt, "__le__": arithmetic.le,
+    "__gt__": arithmetic.gt, "__ge__": arithmetic.ge,
+    "__invert__": arithmetic.logical_not, "__and__": arithmetic.logical_and, "__or__": arithmetic.logical_or,
+    "__getitem__": indexing.getitem, "__setitem__": indexing.setitem,
+}
+"""Python's operators on tensors (commuting ops take self first for the reflected form too, as before)."""
+
+
+def bind_tensor_methods() -> None:
+    """Make the ops Tensor's methods and operators."""
+    for name, function in {**TENSOR_METHODS, **OPERATORS}.items():
+        setattr(Tensor, name, function)
