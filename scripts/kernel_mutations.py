@@ -94,8 +94,9 @@ def run(mutation: Mutation, quick: bool = False) -> tuple[Mutation, list[str]]:
         result = subprocess.run([sys.executable, "-m", "pytest", *tests, "-q", "-p", "no:cacheprovider", "-m", "not gpu"],
                                 cwd=copy, env=environment, capture_output=True, text=True)
         failed = re.findall(r"^(?:FAILED|ERROR) (\S+)", result.stdout, re.M)
-        if result.returncode != 0 and not failed:
-            failed = [f"pytest exit {result.returncode}"]
+        if result.returncode not in (0, 1) or (result.returncode == 1) != bool(failed):
+            raise RuntimeError(f"{mutation.name}: pytest exited {result.returncode} (not a test failure):\n"
+                               f"{result.stdout[-3000:]}{result.stderr[-3000:]}")
         return mutation, failed
 
 
