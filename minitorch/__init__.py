@@ -1,5 +1,9 @@
 """minitorch: a small, readable deep-learning framework with PyTorch's API.
 
+Five one-way layers (README, "How it is built"): dtypes/devices/dims/errors, backends, the core (tensor,
+creation, autograd), functions (the ops, bound onto Tensor by functions/methods.py), then nn, optim,
+utils, serialization and cuda; this module gathers the public names.
+
     import minitorch as mt
     x = mt.randn(3, requires_grad=True)
     (x * x).sum().backward()

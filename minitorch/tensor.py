@@ -1,6 +1,7 @@
-"""Tensor: an array on a device, with the autograd fields that link it into the graph.
+"""Tensor: an array on a device, with the autograd fields that link it into the graph (the core, layer 3).
 
-The arithmetic lives in minitorch.functions; the methods here only delegate to it.
+The ops live one layer up, in minitorch.functions, whose methods.py binds them onto Tensor as its operators
+and methods (x + y, x.sum(), x.to(...)) and its legacy constructor Tensor(data); nothing here imports them.
 """
 from __future__ import annotations
 

@@ -1,4 +1,6 @@
-"""Automatic differentiation: Function, the backward engine, grad modes and gradcheck."""
+"""Automatic differentiation, part of the core (layer 3) with Tensor: Function, the backward engine and the
+broadcasting pair it reduces gradients with (broadcast.py), grad modes, anomaly mode and gradcheck. The ops
+built on Function are one layer up, in minitorch.functions."""
 from .anomaly_mode import detect_anomaly, set_detect_anomaly
 from .engine import backward, grad
 from .function import Function

@@ -1,4 +1,5 @@
-"""Backends: the array module, generator and kernels behind each device.
+"""Backends (layer 2, below the core): the array module, generator and kernels behind each device, and the
+activation registry the kernels are made from. Arrays in, arrays out: nothing here knows Tensor or Function.
 
 The backend of an op is found once, from its tensors (`tensor._backend`); ops then
 call `backend.xp` and the backend's kernels, and never test which device they are on.

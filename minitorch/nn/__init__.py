@@ -1,4 +1,5 @@
-"""minitorch.nn: layers, losses and the Module machinery, as torch.nn."""
+"""minitorch.nn (layer 5, on the ops of minitorch.functions): layers, losses and the Module machinery, as
+torch.nn."""
 from . import functional, init, utils
 from .activation import ELU, GELU, LeakyReLU, LogSoftmax, ReLU, Sigmoid, SiLU, Softmax, Softplus, Tanh
 from .container import ModuleDict, ModuleList, Sequential

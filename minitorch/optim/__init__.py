@@ -1,4 +1,4 @@
-"""minitorch.optim: optimizers and learning-rate schedules, as torch.optim."""
+"""minitorch.optim (layer 5, above nn): optimizers and learning-rate schedules, as torch.optim."""
 from . import lr_scheduler
 from .adam import Adam, AdamW
 from .optimizer import Optimizer
