@@ -12,8 +12,7 @@ from . import autograd, cuda
 from .autograd import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
 from .devices import device
 from .creation import (arange, empty, empty_like, eye, from_dlpack, from_numpy, full, full_like, linspace,
-                       manual_seed, ones, ones_like, rand, rand_like, randint, randn, randn_like, tensor, zeros,
-                       zeros_like)
+                       ones, ones_like, tensor, zeros, zeros_like)
 from .errors import OutOfMemoryError
 from .dtypes import (bool_ as bool, double, dtype, float16, float32, float64, get_default_dtype, half, int32,
                      int64, long, promote_types, result_type, set_default_dtype)
@@ -40,4 +39,10 @@ __version__ = "0.1.0"
 # nn, optim, data loading and checkpoints (issue 4)
 from . import nn, optim, utils
 from .serialization import load, save
-from .utils.generator import Generator
+
+# random numbers: generators, seeds and sampling (issue 12, random-api)
+from . import random
+from .dtypes import uint8
+from .generator import Generator, default_generator, initial_seed, manual_seed, seed
+from .random import (bernoulli, multinomial, normal, rand, rand_like, randint, randint_like, randn, randn_like,
+                     randperm)

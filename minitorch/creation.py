@@ -1,4 +1,4 @@
-"""Creating tensors: from data, filled with a value, ranges, and random numbers."""
+"""Creating tensors: from data, filled with a value, and ranges (random numbers are in random.py)."""
 from __future__ import annotations
 
 from typing import Any, Sequence
@@ -6,7 +6,7 @@ from typing import Any, Sequence
 import numpy as np
 
 from . import dtypes
-from .backends import backend_for, manual_seed_all
+from .backends import backend_for
 from .dtypes import dtype as DType
 from .tensor import Tensor, shape_from_args
 
@@ -200,64 +200,6 @@ def full_like(input: Tensor, fill_value: Any, dtype: DType | None = None, device
               requires_grad: bool = False) -> Tensor:
     size, dtype, device = _like(input, dtype, device)
     return full(size, fill_value, dtype=dtype, device=device, requires_grad=requires_grad)
-
-
-def rand_like(input: Tensor, dtype: DType | None = None, device: Any = None, requires_grad: bool = False) -> Tensor:
-    size, dtype, device = _like(input, dtype, device)
-    return rand(size, dtype=dtype, device=device, requires_grad=requires_grad)
-
-
-def randn_like(input: Tensor, dtype: DType | None = None, device: Any = None, requires_grad: bool = False) -> Tensor:
-    size, dtype, device = _like(input, dtype, device)
-    return randn(size, dtype=dtype, device=device, requires_grad=requires_grad)
-
-
-# ---- random numbers: one generator per device, reset by manual_seed ----
-def manual_seed(seed: int) -> None:
-    """Seed the generator of every device, so that runs repeat exactly."""
-    manual_seed_all(int(seed))
-
-
-def _random_float(sample: str, size: tuple, dtype: DType | None, device: Any, requires_grad: bool) -> Tensor:
-    backend = backend_for(device)
-    target = dtypes.get_default_dtype() if dtype is None else as_dtype(dtype)
-    if not target.is_floating_point:
-        raise RuntimeError(f"\"{sample}\" not implemented for '{target.name}'")
-    sample_dtype = target.numpy if target is not dtypes.float16 else np.float32  # generators lack float16
-    values = _allocate(backend, f"{sample} numbers of size {size}",
-                       lambda: getattr(backend.generator, sample)(size, dtype=sample_dtype).astype(target.numpy,
-                                                                                                 copy=False))
-    return _leaf(values, backend, requires_grad)
-
-
-def rand(*size: Any, dtype: DType | None = None, device: Any = None, requires_grad: bool = False) -> Tensor:
-    """Uniform random numbers in [0, 1)."""
-    return _random_float("random", _checked_size(size), dtype, device, requires_grad)
-
-
-def randn(*size: Any, dtype: DType | None = None, device: Any = None, requires_grad: bool = False) -> Tensor:
-    """Standard normal random numbers."""
-    return _random_float("standard_normal", _checked_size(size), dtype, device, requires_grad)
-
-
-def randint(low: int, high: int | Sequence[int] | None = None, size: Sequence[int] | None = None,
-            dtype: DType | None = None, device: Any = None, requires_grad: bool = False) -> Tensor:
-    """Random integers in [low, high): randint(high, size) or randint(low, high, size)."""
-    if size is None:
-        if high is None or isinstance(high, int):
-            raise TypeError("randint() missing required argument 'size' (a tuple of ints)")
-        low, high, size = 0, low, high
-    if high is None:
-        raise TypeError("randint() missing required argument 'high'")
-    if low >= high:
-        raise RuntimeError(f"random_ expects 'from' to be less than 'to', but got from={low} >= to={high}")
-    backend = backend_for(device)
-    target = dtypes.int64 if dtype is None else as_dtype(dtype)
-    shape = _checked_size((size,))
-    values = _allocate(backend, f"random integers of size {shape}",
-                       lambda: backend.generator.integers(low, high, size=shape, dtype=np.int64).astype(
-                           target.numpy, copy=False))
-    return _leaf(values, backend, requires_grad)
 
 
 # ---- ranges ----

@@ -28,12 +28,13 @@ float32 = dtype("float32", np.float32, FLOATING)
 float64 = dtype("float64", np.float64, FLOATING)
 int32 = dtype("int32", np.int32, INTEGER)
 int64 = dtype("int64", np.int64, INTEGER)
+uint8 = dtype("uint8", np.uint8, INTEGER)  # bytes, as random generator states
 bool_ = dtype("bool", np.bool_, BOOL)
 
 half, float_, double = float16, float32, float64
 int_, long = int32, int64
 
-ALL_DTYPES = (float16, float32, float64, int32, int64, bool_)
+ALL_DTYPES = (float16, float32, float64, int32, int64, uint8, bool_)
 _BY_NUMPY = {d.numpy: d for d in ALL_DTYPES}
 
 _default_float = float32

@@ -6,7 +6,7 @@ from typing import Any, Callable, Sequence
 
 import numpy as np
 
-from ..creation import randn_like
+from ..random import randn_like
 from ..tensor import Tensor
 from .engine import grad
 

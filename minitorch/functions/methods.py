@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Any, Callable
 
-from .. import creation, dtypes
+from .. import creation, dtypes, random
 from ..autograd.broadcast import sum_to_shape
 from ..tensor import Tensor
 from . import activation, arithmetic, indexing, linalg, reduction, shape, special
@@ -77,7 +77,15 @@ OPERATORS: dict[str, Callable[..., Any]] = {
 """Python's operators on tensors (commuting ops take self first for the reflected form too, as before)."""
 
 
+# random numbers (issue 12, random-api): samplers and in-place fills, not ops (no gradient, no op table row)
+RANDOM_METHODS = {
+    "uniform_": random.uniform_, "normal_": random.normal_, "random_": random.random_,
+    "bernoulli": random.bernoulli, "multinomial": random.multinomial,
+}
+"""The random functions that are also Tensor methods (x.uniform_(-1, 1), x.multinomial(3), ...)."""
+
+
 def bind_tensor_methods() -> None:
     """Make the ops Tensor's methods and operators."""
-    for name, function in {**TENSOR_METHODS, **OPERATORS}.items():
+    for name, function in {**TENSOR_METHODS, **OPERATORS, **RANDOM_METHODS}.items():
         setattr(Tensor, name, function)

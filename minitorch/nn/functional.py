@@ -8,7 +8,7 @@ from __future__ import annotations
 import warnings
 from typing import Callable, Sequence
 
-from .. import creation, dtypes
+from .. import creation, dtypes, random
 from ..autograd.grad_mode import no_grad
 from ..functions import activation as _activation
 from ..functions.arithmetic import where
@@ -84,7 +84,7 @@ def dropout(input: Tensor, p: float = 0.5, training: bool = True, inplace: bool 
     if p == 1.0:
         mask = creation.zeros(input.shape, dtype=input.dtype, device=input.device)
     else:
-        keep = creation.rand(input.shape, dtype=input.dtype, device=input.device) >= p
+        keep = random.rand(input.shape, dtype=input.dtype, device=input.device) >= p
         mask = keep.to(input.dtype) * (1.0 / (1.0 - p))
     return _in_place(input, lambda x: x * mask) if inplace else input * mask
 

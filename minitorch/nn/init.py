@@ -1,17 +1,18 @@
 """nn.init: fill a tensor in place with initial values, as torch.nn.init.
 
 Each function writes under no_grad and returns the tensor. The random ones draw from the generator of
-the tensor's device (so minitorch.manual_seed repeats them), or from `generator` when one is given.
+the tensor's device (so minitorch.manual_seed repeats them), or from `generator` (on that device) when one
+is given.
 """
 from __future__ import annotations
 
 import math
 import warnings
 
-from .. import creation
+from .. import random
 from ..autograd.grad_mode import no_grad
 from ..tensor import Tensor
-from ..utils.generator import Generator
+from ..generator import Generator
 
 
 def calculate_gain(nonlinearity: str, param: float | None = None) -> float:
@@ -55,10 +56,8 @@ def _fan(tensor: Tensor, mode: str) -> int:
 
 def _random_like(tensor: Tensor, sample: str, generator: Generator | None) -> Tensor:
     """Uniform [0, 1) ('rand') or standard normal ('randn') values of tensor's shape, dtype and device."""
-    if generator is None:
-        draw = creation.rand if sample == "rand" else creation.randn
-        return draw(tensor.shape, dtype=tensor.dtype, device=tensor.device)
-    return generator.draw(sample, tuple(tensor.shape), tensor.dtype).to(tensor.device)
+    draw = random.rand if sample == "rand" else random.randn
+    return draw(tensor.shape, generator=generator, dtype=tensor.dtype, device=tensor.device)
 
 
 def _fill(tensor: Tensor, values: Tensor) -> Tensor:

@@ -1,5 +1,4 @@
-"""minitorch.utils: data loading (utils.data), the MNIST IDX reader (utils.mnist), and Generator."""
+"""minitorch.utils: data loading (utils.data) and the MNIST IDX reader (utils.mnist)."""
 from . import data, mnist
-from .generator import Generator
 
-__all__ = ["data", "mnist", "Generator"]
+__all__ = ["data", "mnist"]

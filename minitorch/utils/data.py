@@ -18,10 +18,10 @@ from typing import Any, Callable, Iterator
 import numpy as np
 
 from .. import creation, dtypes
-from ..backends import backend_for
 from ..functions.shape import stack
 from ..tensor import Tensor
-from .generator import Generator
+from ..generator import Generator
+from ..random import randperm
 
 
 class Dataset:
@@ -79,17 +79,12 @@ def random_split(dataset: Dataset, lengths: Sequence[int | float],
         counts = [int(length) for length in lengths]
     if sum(counts) != total:
         raise ValueError("Sum of input lengths does not equal the length of the input dataset!")
-    order = _permutation(total, generator)
+    order = randperm(total, generator=generator).numpy()
     subsets, start = [], 0
     for count in counts:
         subsets.append(Subset(dataset, order[start:start + count].tolist()))
         start += count
     return subsets
-
-
-def _permutation(n: int, generator: Generator | None) -> np.ndarray:
-    source = generator if generator is not None else backend_for("cpu").generator
-    return source.permutation(n)
 
 
 def default_collate(batch: list) -> Any:
@@ -151,7 +146,7 @@ class DataLoader:
 
     def _batches_of_indices(self) -> Iterator[np.ndarray]:
         count = len(self.dataset)
-        order = _permutation(count, self.generator) if self.shuffle else np.arange(count)
+        order = randperm(count, generator=self.generator).numpy() if self.shuffle else np.arange(count)
         for start in range(0, count, self.batch_size):
             indices = order[start:start + self.batch_size]
             if self.drop_last and len(indices) < self.batch_size:
