@@ -292,11 +292,15 @@ def _random_range(target: DType) -> tuple[int, int]:
 
 
 def _check_representable(target: DType, low: int, high: int) -> None:
+    """RuntimeError when [low, high) holds values that target cannot (bool takes any range, as 0s and 1s)."""
+    if target is dtypes.bool_:
+        return
     limits = np.finfo(target.numpy) if target.is_floating_point else np.iinfo(target.numpy)
-    if target is not dtypes.bool_ and high - 1 > limits.max:
-        raise RuntimeError(f"to - 1 is out of bounds for {target.name}: to={high}, largest {limits.max}")
-    if target is not dtypes.bool_ and low < limits.min:
-        raise RuntimeError(f"from is out of bounds for {target.name}: from={low}, smallest {limits.min}")
+    largest, smallest = int(limits.max), int(limits.min)  # exact: a float's largest finite value is an integer
+    if high - 1 > largest:
+        raise RuntimeError(f"to - 1 is out of bounds for {target.name}: to={high}, largest {largest}")
+    if low < smallest:
+        raise RuntimeError(f"from is out of bounds for {target.name}: from={low}, smallest {smallest}")
 
 
 def random_(self: Tensor, *bounds: int, generator: Generator | None = None, **named: int) -> Tensor:
