@@ -364,3 +364,49 @@ def test_in_place_fills_under_no_grad_are_allowed() -> None:
     with mt.no_grad():
         weight.uniform_(5, 6)
     assert weight.requires_grad and (arr(weight.detach()) >= 5).all()
+
+
+class Recorder:
+    """A stream that answers every draw with one value and records the integer ranges asked of it."""
+
+    def __init__(self, value: float) -> None:
+        self.value, self.ranges = value, []
+
+    def random(self, shape: tuple, dtype: type = np.float64) -> np.ndarray:
+        return np.full(shape, self.value, dtype=dtype)
+
+    def integers(self, low: int, high: int, size: tuple, dtype: type) -> np.ndarray:
+        self.ranges.append((low, high))
+        return np.full(size, low, dtype=dtype)
+
+
+class StubGenerator(mt.Generator):
+    def __init__(self, stream: Recorder) -> None:
+        super().__init__()
+        self.recorder = stream
+
+    def stream(self) -> Recorder:
+        return self.recorder
+
+
+@pytest.mark.parametrize("dtype, high", [(mt.float16, 2 ** 11 + 1), (mt.float32, 2 ** 24 + 1),
+                                         (mt.float64, 2 ** 53 + 1), (mt.int32, 2 ** 31), (mt.int64, 2 ** 63),
+                                         (mt.uint8, 256), (mt.bool, 2)])
+def test_random_without_bounds_draws_every_integer_the_dtype_holds_exactly(dtype, high) -> None:
+    recorder = Recorder(0.0)
+    mt.zeros(2, dtype=dtype).random_(generator=StubGenerator(recorder))
+    assert recorder.ranges == [(0, high)]
+
+
+def test_multinomial_keeps_a_draw_just_below_one_in_range() -> None:
+    weights = mt.tensor([0.7963242702872942, 0.23064220899374743, 0.05202130106440961], dtype=mt.float64)
+    assert np.cumsum(arr(weights) / arr(weights).sum())[-1] < 1 - 2 ** -53  # the cumulative sum rounds below 1
+    picks = mt.multinomial(weights, 2, True, generator=StubGenerator(Recorder(1 - 2 ** -53)))
+    assert arr(picks).tolist() == [2, 2]
+
+
+def test_in_place_fills_count_as_writes() -> None:
+    x = mt.zeros(3)
+    before = x._version
+    x.uniform_().normal_().random_(4)
+    assert x._version == before + 3
