@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 import minitorch as mt
-from minitorch import nn
+from minitorch import backends, nn
 
 N = 200_000  # draws for the moment checks: a mean is then within 5 standard errors at 5 / √N ≈ 0.011 σ
 
@@ -308,7 +308,6 @@ def test_a_cuda_generator_fills_cuda_tensors_only(fake_cuda) -> None:
 
 
 def test_a_generator_on_a_missing_gpu_says_why(monkeypatch) -> None:
-    from minitorch import backends
     monkeypatch.setattr(backends, "_cuda_backends", {})
     monkeypatch.setattr(backends.cuda, "unavailable_reason", lambda: "no GPU here")
     with pytest.raises(RuntimeError, match="no GPU here"):
