@@ -207,6 +207,7 @@ class Tensor:
 
     def numel(self) -> int:
         return int(self._data.size)
+    nelement = numel  # PyTorch's older name, common in tutorials
 
     def dim(self) -> int:
         return self._data.ndim
