@@ -7,7 +7,7 @@ import warnings
 from typing import Sequence
 
 from .. import creation
-from ..functions.arithmetic import where
+from ..functions.arithmetic import check_tensor, where
 from ..functions.loss import _check_floating, _check_reduction, _reduce, _warn_if_broadcast
 from ..functions.shape import cat
 from ..tensor import Tensor
@@ -19,6 +19,7 @@ def smooth_l1_loss(input: Tensor, target: Tensor, *, reduction: str = "mean", be
         raise RuntimeError("smooth_l1_loss does not support negative values for beta.")
     _check_reduction(reduction)
     _check_floating(input, "smooth_l1_loss")
+    check_tensor(target, "target", "smooth_l1_loss")
     _warn_if_broadcast(input, target)
     distance = (input - target).abs()
     if beta == 0:
@@ -33,6 +34,7 @@ def huber_loss(input: Tensor, target: Tensor, *, reduction: str = "mean", delta:
         raise RuntimeError("huber_loss does not support non-positive values for delta.")
     _check_reduction(reduction)
     _check_floating(input, "huber_loss")
+    check_tensor(target, "target", "huber_loss")
     _warn_if_broadcast(input, target)
     distance = (input - target).abs()
     loss = where(distance < delta, 0.5 * distance * distance, delta * (distance - 0.5 * delta))
@@ -43,12 +45,12 @@ def kl_div(input: Tensor, target: Tensor, *, reduction: str = "mean", log_target
     """KL(target ‖ exp(input)) pointwise: target (log target - input), 0 where target is 0; input holds
     log-probabilities, target probabilities (log-probabilities with log_target). 'batchmean' divides the sum
     by the batch size (input.size(0)), the KL divergence's definition; 'mean' by the number of elements."""
+    _check_floating(input, "kl_div")
+    check_tensor(target, "target", "kl_div")
     if reduction == "batchmean":
-        _check_floating(input, "kl_div")
         loss = _kl_pointwise(input, target, log_target).sum()
         return loss / input.shape[0] if input.ndim else loss
     _check_reduction(reduction)
-    _check_floating(input, "kl_div")
     if reduction == "mean":
         warnings.warn("reduction: 'mean' divides the total loss by both the batch size and the support size."
                       "'batchmean' divides only by the batch size, and aligns with the KL div math definition."

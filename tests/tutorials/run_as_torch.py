@@ -7,9 +7,7 @@ import importlib
 import runpy
 import sys
 
-import minitorch
-
-for name in ("minitorch.nn.functional", "minitorch.nn.init", "minitorch.nn.utils", "minitorch.optim",
+for name in ("minitorch", "minitorch.nn.functional", "minitorch.nn.init", "minitorch.nn.utils", "minitorch.optim",
              "minitorch.optim.lr_scheduler", "minitorch.utils.data", "minitorch.backends", "minitorch.cuda",
              "minitorch.accelerator"):
     importlib.import_module(name)
@@ -21,4 +19,3 @@ if __name__ == "__main__":
     script = sys.argv[1]
     sys.argv = sys.argv[1:]
     runpy.run_path(script, run_name="__main__")
-    del minitorch  # imported for its side effect: the aliases
