@@ -46,3 +46,15 @@ from .dtypes import uint8
 from .generator import Generator, default_generator, initial_seed, manual_seed, seed
 from .random import (bernoulli, multinomial, normal, rand, rand_like, randint, randint_like, randn, randn_like,
                      randperm)
+
+# module-level API: default device, accelerator, print options, backends flags (issue 12, module-api)
+from . import accelerator, backends
+from ._tensor_str import set_printoptions
+from .backends import get_default_device, set_default_device
+
+
+def is_floating_point(input: Tensor) -> bool:
+    """True if input's dtype is a floating-point type (float16, float32, float64)."""
+    if not isinstance(input, Tensor):
+        raise TypeError(f"is_floating_point(): argument 'input' (position 1) must be Tensor, not {type(input).__name__}")
+    return input.dtype.is_floating_point

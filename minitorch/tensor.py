@@ -31,6 +31,21 @@ class Size(tuple):
             count *= size
         return count
 
+    def __getitem__(self, index: Any) -> Any:  # a slice of a Size is a Size, as in PyTorch
+        item = tuple.__getitem__(self, index)
+        return Size(item) if isinstance(index, slice) else item
+
+    def __add__(self, other: tuple) -> Size:
+        return Size(tuple.__add__(self, other))
+
+    def __radd__(self, other: tuple) -> Size:
+        return Size(tuple.__add__(other, self))
+
+    def __mul__(self, times: int) -> Size:
+        return Size(tuple.__mul__(self, times))
+
+    __rmul__ = __mul__
+
 
 class _VersionCounter:
     """Counts in-place changes; shared by a tensor and its views."""
@@ -193,6 +208,7 @@ class Tensor:
 
     def numel(self) -> int:
         return int(self._data.size)
+    nelement = numel  # PyTorch's older name, common in tutorials
 
     def dim(self) -> int:
         return self._data.ndim

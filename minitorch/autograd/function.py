@@ -115,7 +115,12 @@ class Function:
         self.materialize_grads = value
 
     # ---- the node API used by the engine ----
+    node_name: str | None = None  # PyTorch's name for this node when the class's own differs (a fused op)
+
     def name(self) -> str:
+        """The name grad_fn prints: PyTorch's (ClassBackward0), or node_name where the class sets one."""
+        if self.node_name is not None:
+            return self.node_name
         suffix = "Backward0" if self.forward_on_arrays else "Backward"
         return type(self).__name__ + suffix
 

@@ -6,25 +6,29 @@ call `backend.xp` and the backend's kernels, and never test which device they ar
 """
 from __future__ import annotations
 
-from . import cuda
+from . import cuda, cudnn, mps
 from .base import Backend
 from .cpu import DEFAULT_SEED, cpu
 from ..devices import device
 from .host_memory import keep_freed_heap
 
-__all__ = ["Backend", "device", "backend_for", "all_backends", "manual_seed_all", "manual_seed_cuda"]
+__all__ = ["Backend", "device", "backend_for", "all_backends", "manual_seed_all", "manual_seed_cuda",
+           "set_default_device", "get_default_device", "cudnn", "mps"]
 
 _cuda_backends: dict[int, Backend] = {}  # created on first use of each GPU
 _cuda_seed = DEFAULT_SEED  # what a GPU first used from now on is seeded with (the last seed of all GPUs)
 _cuda_seeds: dict[int, int] = {}  # seeds given to one GPU before its first use, taking precedence
+_default_device: device | None = None  # where device=None creates tensors; None is the CPU (the fast path)
 
 keep_freed_heap()  # once per process: training steps reuse their freed memory instead of faulting it in again
 
 
 def backend_for(spec: str | device | None) -> Backend:
-    """The backend serving a device: "cpu" (the default), "cuda" (GPU 0) or "cuda:N"."""
+    """The backend serving a device: "cpu", "cuda" (GPU 0) or "cuda:N"; None: the default device."""
     if spec is None:
-        return cpu
+        if _default_device is None:
+            return cpu
+        spec = _default_device
     target = spec if isinstance(spec, device) else device(spec)
     if target.type == "cpu":
         return cpu
@@ -58,3 +62,20 @@ def manual_seed_all(seed: int) -> None:
     """Seed every device's generator: the CPU's and every GPU's, including GPUs first used later."""
     cpu.manual_seed(seed)
     manual_seed_cuda(seed)
+
+
+def set_default_device(spec: str | device | int | None) -> None:
+    """Make creation functions and layers given no device create on `spec` (None or "cpu": the CPU), as
+    torch.set_default_device; an int is a GPU index. The device is only checked when a tensor is created."""
+    global _default_device
+    if isinstance(spec, int) and not isinstance(spec, bool):
+        spec = f"cuda:{spec}"
+    target = None if spec is None else device(spec)
+    _default_device = None if target is None or target.type == "cpu" else target
+
+
+def get_default_device() -> device:
+    """The device that creation functions given no device use (cpu unless set_default_device changed it)."""
+    if _default_device is None:
+        return device("cpu")
+    return device(_default_device.type, 0 if _default_device.index is None else _default_device.index)

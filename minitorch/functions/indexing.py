@@ -103,6 +103,19 @@ class Index(Function):
     def backward(ctx: Function, grad_output: Tensor) -> tuple:
         return IndexAdd.apply(grad_output, ctx.input_shape, ctx.index), None
 
+    def name(self) -> str:
+        """PyTorch's name: a basic index is named by its last part that does something (x[0]: SelectBackward0)."""
+        if not is_basic(self.index):
+            return "IndexBackward0"
+        for part in reversed(self.index):
+            if part is None:
+                return "UnsqueezeBackward0"
+            if isinstance(part, (int, np.integer)):
+                return "SelectBackward0"
+            if isinstance(part, slice) and part.indices(2**62) != (0, 2**62, 1):
+                return "SliceBackward0"
+        return "AliasBackward0"
+
 
 class IndexAdd(Function):
     """y = zeros(shape) with values added at index; dy/dvalues = grad[index]."""

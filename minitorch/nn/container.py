@@ -63,9 +63,11 @@ class Sequential(Module):
     @staticmethod
     def _fusable(module: Module, following: Module | None, input: Any) -> tuple | None:
         """(weight, bias, name, p0, p1) to run `module` and `following` as one linear_activation when `module` is
-        a plain Linear with a bias and `following` a registered activation, else None."""
+        a plain Linear with a bias and `following` a registered activation, neither hooked, else None."""
         if type(module) is not Linear or following is None or not isinstance(input, Tensor):
             return None
+        if module._forward_hooks or module._forward_pre_hooks or following._forward_hooks or following._forward_pre_hooks:
+            return None  # each hook must see its module's own input and output
         parameters = module._parameters  # exactly a Linear: read directly, not through Module.__getattr__
         weight, bias = parameters.get("weight"), parameters.get("bias")  # None if replaced by plain attributes
         activation = None if weight is None or bias is None else registered_activation(following)

@@ -16,10 +16,12 @@ from ..functions.linalg import linear
 from ..functions.loss import (binary_cross_entropy, binary_cross_entropy_with_logits, cross_entropy, l1_loss,
                               mse_loss, nll_loss, one_hot)
 from ..tensor import Tensor
+from ._functional_more import cosine_similarity, huber_loss, kl_div, normalize, pad, smooth_l1_loss
 
 __all__ = ["relu", "leaky_relu", "elu", "gelu", "silu", "softplus", "sigmoid", "tanh", "softmax", "log_softmax",
            "linear", "dropout", "batch_norm", "layer_norm", "embedding", "one_hot", "mse_loss", "l1_loss",
-           "cross_entropy", "nll_loss", "binary_cross_entropy", "binary_cross_entropy_with_logits"]
+           "cross_entropy", "nll_loss", "binary_cross_entropy", "binary_cross_entropy_with_logits",
+           "smooth_l1_loss", "huber_loss", "kl_div", "cosine_similarity", "normalize", "pad"]
 
 sigmoid = _activation.sigmoid
 tanh = _activation.tanh

@@ -20,6 +20,30 @@ from .utils import zero_grads
 IncompatibleKeys = namedtuple("IncompatibleKeys", ["missing_keys", "unexpected_keys"])
 
 
+class RemovableHandle:
+    """What register_*_hook returns: remove() (or leaving a `with` block) unregisters the hook."""
+
+    next_id = 0
+
+    def __init__(self, hooks: dict, entry: Any, prepend: bool = False) -> None:
+        self.hooks_dict_ref = hooks
+        self.id = RemovableHandle.next_id
+        RemovableHandle.next_id += 1
+        hooks[self.id] = entry
+        if prepend:
+            for key in [key for key in hooks if key != self.id]:
+                hooks[key] = hooks.pop(key)
+
+    def remove(self) -> None:
+        self.hooks_dict_ref.pop(self.id, None)
+
+    def __enter__(self) -> RemovableHandle:
+        return self
+
+    def __exit__(self, *exc_info: Any) -> None:
+        self.remove()
+
+
 def _type_name(value: Any) -> str:
     return f"{type(value).__module__}.{type(value).__name__}"
 
@@ -53,12 +77,50 @@ class Module:
         object.__setattr__(self, "_buffers", {})
         object.__setattr__(self, "_non_persistent_buffers", set())
         object.__setattr__(self, "_modules", {})
+        object.__setattr__(self, "_forward_pre_hooks", {})
+        object.__setattr__(self, "_forward_hooks", {})
 
     def forward(self, *args: Any, **kwargs: Any) -> Any:
         raise NotImplementedError(f'Module [{type(self).__name__}] is missing the required "forward" function')
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
-        return self.forward(*args, **kwargs)
+        if not (self._forward_pre_hooks or self._forward_hooks):
+            return self.forward(*args, **kwargs)
+        return self._call_with_hooks(args, kwargs)
+
+    # ---- forward hooks ----
+    def _call_with_hooks(self, args: tuple, kwargs: dict) -> Any:
+        """forward between its hooks: pre-hooks may replace the input, forward hooks the output, as PyTorch's."""
+        for hook, with_kwargs in list(self._forward_pre_hooks.values()):
+            if with_kwargs:
+                replaced = hook(self, args, kwargs)
+                if replaced is not None:
+                    if not (isinstance(replaced, tuple) and len(replaced) == 2):
+                        raise RuntimeError("forward pre-hook must return None or a tuple of (new_args, new_kwargs), "
+                                           f"but got {replaced}.")
+                    args, kwargs = replaced
+            else:
+                replaced = hook(self, args)
+                if replaced is not None:
+                    args = replaced if isinstance(replaced, tuple) else (replaced,)
+        output = self.forward(*args, **kwargs)
+        for hook, with_kwargs in list(self._forward_hooks.values()):
+            replaced = hook(self, args, kwargs, output) if with_kwargs else hook(self, args, output)
+            if replaced is not None:
+                output = replaced
+        return output
+
+    def register_forward_pre_hook(self, hook: Callable[..., Any], *, prepend: bool = False,
+                                  with_kwargs: bool = False) -> RemovableHandle:
+        """Call hook(module, args) before each forward (hook(module, args, kwargs) with_kwargs); a result that is
+        not None replaces the input (a non-tuple becomes the only argument). handle.remove() unregisters it."""
+        return RemovableHandle(self._forward_pre_hooks, (hook, with_kwargs), prepend)
+
+    def register_forward_hook(self, hook: Callable[..., Any], *, prepend: bool = False,
+                              with_kwargs: bool = False) -> RemovableHandle:
+        """Call hook(module, args, output) after each forward (hook(module, args, kwargs, output) with_kwargs);
+        a result that is not None replaces the output. handle.remove() unregisters it."""
+        return RemovableHandle(self._forward_hooks, (hook, with_kwargs), prepend)
 
     # ---- registration ----
     def _check_initialized(self, what: str) -> None:

@@ -1,4 +1,5 @@
-"""nn.utils: clip_grad_norm_ (rescale gradients whose total norm is too large) and zero_grads."""
+"""nn.utils: clip_grad_norm_ (rescale gradients whose total norm is too large), zero_grads, and the parameters
+as one flat vector (parameters_to_vector / vector_to_parameters)."""
 from __future__ import annotations
 
 import math
@@ -6,7 +7,7 @@ from typing import Iterable
 
 from .. import creation
 from ..autograd.grad_mode import no_grad
-from ..functions.shape import stack
+from ..functions.shape import cat, stack
 from ..tensor import Tensor
 
 
@@ -47,3 +48,35 @@ def zero_grads(parameters: Iterable[Tensor], set_to_none: bool = True) -> None:
         else:
             parameter.grad = parameter.grad.detach()
             parameter.grad.zero_()
+
+
+def parameters_to_vector(parameters: Iterable[Tensor]) -> Tensor:
+    """All parameters flattened and concatenated, in order, into one 1-D tensor (differentiable)."""
+    parameters = list(parameters)
+    _check_one_device(parameters)
+    return cat([parameter.reshape(-1) for parameter in parameters])
+
+
+def vector_to_parameters(vec: Tensor, parameters: Iterable[Tensor]) -> None:
+    """Overwrite the parameters' values with consecutive slices of the 1-D vec (the inverse of
+    parameters_to_vector); each parameter then views its slice of vec, as in PyTorch."""
+    if not isinstance(vec, Tensor):
+        raise TypeError(f"expected torch.Tensor, but got: {type(vec).__name__}")
+    parameters = list(parameters)
+    _check_one_device(parameters)
+    total = sum(parameter.numel() for parameter in parameters)
+    if vec.ndim != 1 or vec.numel() != total:
+        raise RuntimeError(f"vector_to_parameters: vec of shape {list(vec.shape)} does not hold the parameters' "
+                           f"{total} values as a 1-D tensor")
+    start = 0
+    for parameter in parameters:
+        count = parameter.numel()
+        parameter.data = vec[start:start + count].reshape(parameter.shape).detach()
+        start += count
+
+
+def _check_one_device(parameters: list) -> None:
+    devices = {parameter.device for parameter in parameters}
+    if len(devices) > 1:
+        raise TypeError(f"Found two parameters on different devices, this is currently not supported. "
+                        f"(devices: {sorted(str(device) for device in devices)})")

@@ -216,6 +216,21 @@ OPS = [
     Op("softmax", lambda a: a.softmax(-1), lambda a: np_softmax(a, -1), [(3, 4)]),
     Op("softmax_dim0", lambda a: mt.softmax(a, 0), lambda a: np_softmax(a, 0), [(3, 4)], covers=("softmax",)),
     Op("log_softmax", lambda a: a.log_softmax(1), lambda a: np.log(np_softmax(a, 1)), [(3, 4)]),
+    # nn.functional's robust losses, normalisation and padding (issue 12, module-api)
+    Op("smooth_l1_loss", lambda a, b: mt.nn.functional.smooth_l1_loss(a, b, beta=0.5),
+       lambda a, b: np.where(np.abs(a - b) < 0.5, (a - b) ** 2, np.abs(a - b) - 0.25).mean(), [(3, 4), (3, 4)]),
+    Op("huber_loss", lambda a, b: mt.nn.functional.huber_loss(a, b, reduction="none", delta=0.5),
+       lambda a, b: np.where(np.abs(a - b) < 0.5, 0.5 * (a - b) ** 2, 0.5 * (np.abs(a - b) - 0.25)),
+       [(3, 4), (3, 4)]),
+    Op("kl_div", lambda a, b: mt.nn.functional.kl_div(a.log_softmax(1), b.softmax(1), reduction="batchmean"),
+       lambda a, b: (np_softmax(b, 1) * (np.log(np_softmax(b, 1)) - np.log(np_softmax(a, 1)))).sum() / 3,
+       [(3, 4), (3, 4)], covers=("kl_div", "log_softmax", "softmax")),
+    Op("cosine_similarity", lambda a, b: mt.nn.functional.cosine_similarity(a, b, dim=1),
+       lambda a, b: (a * b).sum(1) / (np.linalg.norm(a, axis=1) * np.linalg.norm(b, axis=1)), [(3, 4), (1, 4)]),
+    Op("normalize", lambda a: mt.nn.functional.normalize(a, p=2.0, dim=0),
+       lambda a: a / np.linalg.norm(a, axis=0, keepdims=True), [(3, 4)]),
+    Op("pad", lambda a: mt.nn.functional.pad(a, (1, -1, 2, 0), value=0.5),
+       lambda a: np.pad(a[:, :-1], ((2, 0), (1, 0)), constant_values=0.5), [(3, 4)]),
 ]
 
 
