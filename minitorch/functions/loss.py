@@ -130,7 +130,8 @@ def _rows_and_targets(input: Tensor, target: Tensor, weight: Tensor | None, igno
     classes = shape[class_dim]
     expected = shape[:class_dim] + shape[class_dim + 1:]
     if len(shape) == 2 and targets.ndim == 1 and targets.shape[0] != shape[0]:
-        raise ValueError(f"Expected input batch_size ({shape[0]}) to match target batch_size ({targets.shape[0]}).")
+        raise ValueError(f"Expected input batch_size ({shape[0]}) to match target batch_size ({targets.shape[0]}): "
+                         f"input of shape {list(shape)}, target of shape {list(targets.shape)}.")
     if targets.shape != expected:
         raise RuntimeError(f"Expected target size {list(expected)}, got {list(targets.shape)}")
     if weight is not None and (weight.ndim != 1 or weight.shape[0] != classes):
@@ -141,7 +142,8 @@ def _rows_and_targets(input: Tensor, target: Tensor, weight: Tensor | None, igno
         if targets.size and bool((targets.min() < 0) | (targets.max() >= classes)):  # out of range, or ignored
             out_of_bounds = kept_array & ((targets < 0) | (targets >= classes))
             if out_of_bounds.any():
-                raise IndexError(f"Target {int(targets[out_of_bounds].reshape(-1)[0])} is out of bounds.")
+                raise IndexError(f"Target {int(targets[out_of_bounds].reshape(-1)[0])} is out of bounds: "
+                                 f"{classes} classes, so a target must be in [0, {classes - 1}].")
         kept = Tensor._make(kept_array.reshape(-1), target._backend)
     if len(shape) == 2:
         rows = input

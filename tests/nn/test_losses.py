@@ -279,8 +279,8 @@ def test_binary_cross_entropy_at_probabilities_0_and_1_is_finite_as_pytorchs(dty
     grad_loss = [1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0]
     theirs = torch.tensor(probabilities, dtype=getattr(torch, dtype), requires_grad=True)
     their_target = torch.tensor(target, dtype=theirs.dtype, requires_grad=True)
-    their_loss = torch.nn.functional.binary_cross_entropy(theirs, their_target, torch.tensor(weight, dtype=theirs.dtype),
-                                                          reduction="none")
+    their_weight = torch.tensor(weight, dtype=theirs.dtype)
+    their_loss = torch.nn.functional.binary_cross_entropy(theirs, their_target, their_weight, reduction="none")
     their_loss.backward(torch.tensor(grad_loss, dtype=theirs.dtype))
     x = mt.tensor(probabilities, dtype=getattr(mt, dtype), device=device, requires_grad=True)
     t = mt.tensor(target, dtype=x.dtype, device=device, requires_grad=True)
