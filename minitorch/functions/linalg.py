@@ -116,6 +116,17 @@ def _shape_text(shape: tuple) -> str:
     return "x".join(str(size) for size in shape)
 
 
+def _matmul_mismatch(a: tuple, b: tuple) -> str:
+    """PyTorch's message for operands whose inner sizes differ, by their dims; each names both shapes."""
+    if len(a) == 1 and len(b) == 1:
+        return (f"inconsistent tensor size, expected tensor {list(a)} and src {list(b)} to have the same number of "
+                f"elements, but got {a[0]} and {b[0]} elements respectively")
+    if len(a) == 2 and len(b) == 1:
+        return f"size mismatch, got input ({a[0]}), mat ({_shape_text(a)}), vec ({b[0]})"
+    rows = (1,) + a if len(a) == 1 else a  # a vector on the left is a row, as PyTorch writes it
+    return f"mat1 and mat2 shapes cannot be multiplied ({_shape_text(rows)} and {_shape_text(b)})"
+
+
 def matmul(input: Tensor, other: Tensor) -> Tensor:
     """The matrix product with NumPy's rules: 1-D operands are vectors, leading dims broadcast."""
     check_tensor(input, "input", "matmul")
@@ -127,8 +138,7 @@ def matmul(input: Tensor, other: Tensor) -> Tensor:
         raise RuntimeError(f"expected m1 and m2 to have the same dtype, but got: {input.dtype.name} != "
                            f"{other.dtype.name}")
     if a.shape[-1] != b.shape[-2 if b.ndim > 1 else 0]:
-        raise RuntimeError(f"mat1 and mat2 shapes cannot be multiplied ({_shape_text(a.shape)} and "
-                           f"{_shape_text(b.shape)})")
+        raise RuntimeError(_matmul_mismatch(a.shape, b.shape))
     if a.ndim == 2 and b.ndim == 2:  # two matrices: nothing to broadcast or squeeze
         return MatMul.apply(input, other)
     broadcast_shapes(a.shape[:-2], b.shape[:-2])
