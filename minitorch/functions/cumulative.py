@@ -115,21 +115,23 @@ def prod(input: Tensor, dim: int | None = None, keepdim: bool = False, *,
         return input * 1
     return Prod.apply(input, normalize_dim(dim, input.ndim), keepdim)
 
-@numpy_names
-def cumsum(input: Tensor, dim: int, *, dtype: dtypes.dtype | None = None) -> Tensor:
-    """The running sum along dim; integer and bool inputs give int64."""
+def _running(function: type[Function], input: Tensor, dim: int, dtype: dtypes.dtype | None) -> Tensor:
+    """cumsum or cumprod: a 0-d input is its own running total."""
     if dtype is not None:
         input = input.to(dtype)
     if input.ndim == 0:
+        normalize_dim(dim, 1)
         return input * 1
-    return Cumsum.apply(input, normalize_dim(dim, input.ndim))
+    return function.apply(input, normalize_dim(dim, input.ndim))
+
+
+@numpy_names
+def cumsum(input: Tensor, dim: int, *, dtype: dtypes.dtype | None = None) -> Tensor:
+    """The running sum along dim; integer and bool inputs give int64."""
+    return _running(Cumsum, input, dim, dtype)
 
 
 @numpy_names
 def cumprod(input: Tensor, dim: int, *, dtype: dtypes.dtype | None = None) -> Tensor:
     """The running product along dim; integer and bool inputs give int64."""
-    if dtype is not None:
-        input = input.to(dtype)
-    if input.ndim == 0:
-        return input * 1
-    return Cumprod.apply(input, normalize_dim(dim, input.ndim))
+    return _running(Cumprod, input, dim, dtype)

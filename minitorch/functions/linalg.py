@@ -142,6 +142,11 @@ def matmul(input: Tensor, other: Tensor) -> Tensor:
 
 
 # ---- mm, bmm, mv, dot, outer, addmm: matmul with PyTorch's stricter shapes ----
+def _check_tensors(function: str, **arguments: Any) -> None:
+    for argument, value in arguments.items():
+        check_tensor(value, argument, function)
+
+
 def _check_same_dtype(input: Tensor, other: Tensor) -> None:
     if input.dtype is not other.dtype:
         raise RuntimeError(f"expected m1 and m2 to have the same dtype, but got: {input.dtype.name} != "
@@ -150,8 +155,7 @@ def _check_same_dtype(input: Tensor, other: Tensor) -> None:
 
 def mm(input: Tensor, mat2: Tensor) -> Tensor:
     """The product of two matrices (n, k) @ (k, m); no broadcasting."""
-    check_tensor(input, "input", "mm")
-    check_tensor(mat2, "mat2", "mm")
+    _check_tensors("mm", input=input, mat2=mat2)
     if input.ndim != 2:
         raise RuntimeError(f"self must be a matrix, got {input.ndim}-D tensor")
     if mat2.ndim != 2:
@@ -161,8 +165,7 @@ def mm(input: Tensor, mat2: Tensor) -> Tensor:
 
 def bmm(input: Tensor, mat2: Tensor) -> Tensor:
     """Batched matrix products (b, n, k) @ (b, k, m); no broadcasting."""
-    check_tensor(input, "input", "bmm")
-    check_tensor(mat2, "mat2", "bmm")
+    _check_tensors("bmm", input=input, mat2=mat2)
     for name, tensor in (("batch1", input), ("batch2", mat2)):
         if tensor.ndim != 3:
             raise RuntimeError(f"{name} must be a 3D tensor, got {tensor.ndim}-D")
@@ -174,8 +177,7 @@ def bmm(input: Tensor, mat2: Tensor) -> Tensor:
 
 def mv(input: Tensor, vec: Tensor) -> Tensor:
     """The product of a matrix (n, m) and a vector (m,)."""
-    check_tensor(input, "input", "mv")
-    check_tensor(vec, "vec", "mv")
+    _check_tensors("mv", input=input, vec=vec)
     if input.ndim != 2 or vec.ndim != 1:
         raise RuntimeError(f"vector + matrix @ vector expected, got 1, {input.ndim}, {vec.ndim}")
     if input.shape[1] != vec.shape[0]:
@@ -186,8 +188,7 @@ def mv(input: Tensor, vec: Tensor) -> Tensor:
 
 def dot(input: Tensor, tensor: Tensor) -> Tensor:
     """The inner product of two vectors of one length and dtype."""
-    check_tensor(input, "input", "dot")
-    check_tensor(tensor, "tensor", "dot")
+    _check_tensors("dot", input=input, tensor=tensor)
     if input.ndim != 1 or tensor.ndim != 1:
         raise RuntimeError(f"1D tensors expected, but got {input.ndim}D and {tensor.ndim}D tensors")
     if input.shape[0] != tensor.shape[0]:
@@ -202,8 +203,7 @@ def dot(input: Tensor, tensor: Tensor) -> Tensor:
 
 def outer(input: Tensor, vec2: Tensor) -> Tensor:
     """The outer product of two vectors: result[i, j] = input[i] * vec2[j] (dtypes promote)."""
-    check_tensor(input, "input", "outer")
-    check_tensor(vec2, "vec2", "outer")
+    _check_tensors("outer", input=input, vec2=vec2)
     for name, tensor in (("self", input), ("vec2", vec2)):
         if tensor.ndim != 1:
             raise RuntimeError(f"outer: Expected 1-D argument {name}, but got {tensor.ndim}-D")
