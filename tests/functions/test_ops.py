@@ -420,6 +420,9 @@ ZERO_D = {"add", "add_scalar", "add_alpha", "sub", "rsub", "mul", "div", "rdiv",
           "index_bool", "relu", "sigmoid", "tanh", "leaky_relu", "elu", "gelu", "gelu_tanh", "silu", "softplus",
           "step", "identity", "sin", "cos", "expm1", "log1p", "erf", "erfc", "softmax", "softmax_dim0"}
 """The rows whose inputs may all be 0-d tensors."""
+ZERO_D |= {"log10", "log2", "exp2", "sinh", "cosh", "tan", "asin", "acos", "atan", "atan2", "reciprocal", "rsqrt",
+           "square", "sign", "floor", "ceil", "round", "round_decimals", "trunc", "frac", "prod", "norm", "norm_half",
+           "norm_minus_inf", "exp_", "sqrt_", "frac_", "rounding_"}  # tensor math (issue 12)
 
 GPU_TOLERANCES = {"float64": (1e-10, 1e-12), "float32": (1e-5, 1e-6), "float16": (1e-2, 1e-2)}
 """(rtol, atol) between the GPU and the CPU in the same dtype: a few roundings apart (CUDA's math functions
