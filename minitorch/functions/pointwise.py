@@ -222,19 +222,41 @@ class Rsqrt(Function):
 
 
 class PiecewiseConstant(Function):
-    """y = sign, floor, ceil, round or trunc of x: constant between its jumps, so dx = 0, as PyTorch's."""
+    """y = f(x) for an f constant between its jumps (the array function a subclass names), so dx = 0, as
+    PyTorch's sign, floor, ceil, round and trunc."""
 
     forward_on_arrays = True
+    array_function = ""
 
     @staticmethod
-    def forward(ctx: Function, x: Any, name: str, decimals: int = 0) -> Any:
-        if name == "round" and decimals:
+    def forward(ctx: Function, x: Any, decimals: int = 0) -> Any:
+        if decimals:
             return ctx.xp.round(x, decimals)
-        return getattr(ctx.xp, name)(x)
+        return getattr(ctx.xp, ctx.array_function)(x)
 
     @staticmethod
     def backward(ctx: Function, grad_output: Tensor) -> tuple:
-        return grad_output * 0, None, None
+        return grad_output * 0, None
+
+
+class Sign(PiecewiseConstant):
+    array_function = "sign"
+
+
+class Floor(PiecewiseConstant):
+    array_function = "floor"
+
+
+class Ceil(PiecewiseConstant):
+    array_function = "ceil"
+
+
+class Round(PiecewiseConstant):
+    array_function = "round"
+
+
+class Trunc(PiecewiseConstant):
+    array_function = "trunc"
 
 
 # ---- the functional API ----
@@ -294,26 +316,26 @@ def square(input: Tensor) -> Tensor:
 
 def sign(input: Tensor) -> Tensor:
     """-1, 0 or 1 by the sign of each element; its gradient is 0 (it still requires grad, as in PyTorch)."""
-    return PiecewiseConstant.apply(input, "sign")
+    return Sign.apply(input)
 
 
 def floor(input: Tensor) -> Tensor:
-    return PiecewiseConstant.apply(input, "floor")
+    return Floor.apply(input)
 
 
 def ceil(input: Tensor) -> Tensor:
-    return PiecewiseConstant.apply(input, "ceil")
+    return Ceil.apply(input)
 
 
 def round(input: Tensor, *, decimals: int = 0) -> Tensor:
     """Round half to even, to `decimals` decimal places (negative: to tens, hundreds, ...)."""
     if not isinstance(decimals, int) or isinstance(decimals, bool):
         raise TypeError(f"round(): argument 'decimals' must be int, not {type(decimals).__name__}")
-    return PiecewiseConstant.apply(input, "round", decimals)
+    return Round.apply(input, decimals)
 
 
 def trunc(input: Tensor) -> Tensor:
-    return PiecewiseConstant.apply(input, "trunc")
+    return Trunc.apply(input)
 
 
 def frac(input: Tensor) -> Tensor:

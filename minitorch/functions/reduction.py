@@ -291,7 +291,7 @@ def logsumexp(input: Tensor, dim: int | Sequence[int], keepdim: bool = False) ->
                                                        if axis not in dims))
 
 
-class Norm(Function):
+class LinalgVectorNorm(Function):
     """y = (Σ |x|^p)^(1/p) over dims (max |x| for p = inf, min for -inf, the count of non-zeros for 0);
     dx = grad sign(x) |x|^(p-1) / y^(p-1), 0 where x = 0 (as PyTorch's), ties sharing it for ±inf."""
 
@@ -345,4 +345,4 @@ def norm(input: Tensor, p: float | str | None = "fro", dim: int | Sequence[int] 
         p = 2
     elif isinstance(p, str) or isinstance(p, bool) or not isinstance(p, (int, float)):
         raise RuntimeError(f"norm: p must be a number or 'fro', got {p!r}")
-    return Norm.apply(input, float(p), normalize_dims(dim, input.ndim), keepdim)
+    return LinalgVectorNorm.apply(input, float(p), normalize_dims(dim, input.ndim), keepdim)

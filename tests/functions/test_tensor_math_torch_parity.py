@@ -82,6 +82,7 @@ def test_piecewise_constant_ops_require_grad_with_a_zero_gradient(name):
         x = library.tensor([0.0, 1.5, -2.5], requires_grad=True)
         y = getattr(library, name)(x)
         assert y.requires_grad
+        assert y.grad_fn.name() == f"{name.capitalize()}Backward0"  # printed in the tensor's repr
         y.sum().backward()
         assert x.grad.tolist() == [0.0, 0.0, 0.0]
 
