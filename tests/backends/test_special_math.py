@@ -56,16 +56,18 @@ def test_erfc_keeps_its_digits_deep_in_the_tail() -> None:
 
 @pytest.mark.parametrize("dtype", [np.float32, np.float16])
 @pytest.mark.parametrize("name", FUNCTIONS)
-def test_float32_and_float16_are_correctly_rounded(name: str, dtype: type) -> None:
-    """Computed in float64 and rounded once: the float32 (float16) rounding of math's value, but for
-    halfway cases (none among these inputs); subnormal results (erfc 9.2 in float32) within one spacing."""
+def test_float32_and_float16_are_rounded_from_float64(name: str, dtype: type) -> None:
+    """erf through Cody's float64 path, rounded once: math's value rounded to dtype. erfc through the
+    one-formula path (relative error 6e-11): the same but for values within 6e-11 of a halfway case, one ulp
+    off: under 0.1% of these inputs (an approximation good to float32's 1e-7 would miss half)."""
     ours, reference = FUNCTIONS[name]
     x = _inputs().astype(dtype)
     x = x[np.isfinite(x)]
     want = np.array([reference(value) for value in x.astype(np.float64)]).astype(dtype)
     got = ours(x)
     assert got.dtype == dtype
-    np.testing.assert_array_max_ulp(got, want, maxulp=0)
+    np.testing.assert_array_max_ulp(got, want, maxulp=1 if name == "erfc" else 0)
+    assert np.mean(got != want) < 0.001
 
 
 @pytest.mark.parametrize("dtype", [np.float64, np.float32, np.float16])
