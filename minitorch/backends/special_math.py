@@ -1,11 +1,11 @@
-"""erf and erfc as whole-array NumPy code (NumPy has no erf ufunc), accurate to float64 rounding.
+"""erf and erfc as whole-array NumPy code (NumPy has no erf ufunc), to a few ulp in float64.
 
 The approximations are W. J. Cody's, "Rational Chebyshev approximations for the error function",
 Math. Comp. 23 (1969) 631-637, with the coefficients and interval bounds of his later Fortran routine
 CALERF (netlib specfun, 1985): on |x| <= 0.46875, erf x = x P(x²) / Q(x²); on 0.46875 < |x| <= 4,
 erfc x = e^(-x²) R(x) / S(x); beyond 4, erfc x = e^(-x²) / x (1/√π + U(1/x²) / (x² V(1/x²))).
 e^(-x²) is e^(-a²) e^(-(x-a)(x+a)) with a = x rounded down to sixteenths, so that x² is never rounded
-(its rounding error would be magnified 2x² times: 1500 ulp at x = 27).
+(its rounding error would be magnified 2x² times: hundreds of ulp near x = 27).
 
 np.where and boolean indexing branch per element (7x a multiply on a random mask), so the two intervals
 most inputs fall in are both evaluated on every element and chosen by arithmetic.
