@@ -24,7 +24,8 @@ def _sigmoid(x: np.ndarray) -> np.ndarray:
     decay = np.exp(np.negative(np.abs(x)))
     numerator = np.maximum(decay, x >= 0)  # NaN stays NaN
     decay += 1
-    return np.divide(numerator, decay, out=numerator)
+    numerator /= decay  # in place on arrays; a 0-d input gives NumPy scalars, which /= rebinds
+    return numerator
 
 
 def _maximum(x: np.ndarray, y: np.ndarray | float) -> np.ndarray:

@@ -109,8 +109,7 @@ def _erfc_beyond_small(y: np.ndarray, exact: bool) -> np.ndarray:
     where_large = np.flatnonzero(large)
     if len(where_large) * FEW_LARGE > y.size:
         return _select(large, _erfc_large(np.clip(y, MIDDLE_LIMIT, UNDERFLOW_LIMIT), exact), tail)
-    flat_tail = tail.reshape(-1)  # a view: tail is a fresh array
-    flat_tail[where_large] = _erfc_large(np.minimum(y.reshape(-1)[where_large], UNDERFLOW_LIMIT), exact)
+    tail[where_large] = _erfc_large(np.minimum(y[where_large], UNDERFLOW_LIMIT), exact)  # all flat
     return tail
 
 
@@ -158,8 +157,9 @@ def _erfc_to_round(work: np.ndarray) -> np.ndarray:
     result += reflected
     return result
 def _working(x: np.ndarray) -> tuple[np.ndarray, bool]:
-    """x in float64, and whether the result is float64 (else float32 or float16, rounded from float64)."""
-    return np.asarray(x, dtype=np.float64), x.dtype == np.float64
+    """x in float64 and flat (so that a 0-d x gives arrays, not NumPy scalars, which out= refuses), and whether
+    the result is float64 (else float32 or float16, rounded from float64)."""
+    return np.asarray(x, dtype=np.float64).reshape(-1), x.dtype == np.float64
 
 
 def erf(x: np.ndarray) -> np.ndarray:
@@ -169,16 +169,16 @@ def erf(x: np.ndarray) -> np.ndarray:
     tail = _erfc_beyond_small(magnitude, exact)
     beyond = np.subtract(1.0, tail, out=tail)  # erfc < 0.51 here, so 1 - erfc has no cancellation
     np.copysign(beyond, work, out=beyond)
-    return _select(magnitude <= SMALL_LIMIT, _erf_small(work), beyond).astype(x.dtype, copy=False)
+    return _select(magnitude <= SMALL_LIMIT, _erf_small(work), beyond).astype(x.dtype, copy=False).reshape(x.shape)
 
 
 def erfc(x: np.ndarray) -> np.ndarray:
     """1 - erf x of each element, in x's dtype, to full relative accuracy where it is tiny (erfc 26 = 5.7e-296)."""
     work, exact = _working(x)
     if not exact:
-        return _erfc_to_round(work).astype(x.dtype)
+        return _erfc_to_round(work).astype(x.dtype).reshape(x.shape)
     magnitude = np.abs(work)
     tail = _erfc_beyond_small(magnitude, exact)
     beyond = _select(work < 0, np.subtract(2.0, tail), tail)
     small = np.subtract(1.0, _erf_small(work))
-    return _select(magnitude <= SMALL_LIMIT, small, beyond)
+    return _select(magnitude <= SMALL_LIMIT, small, beyond).reshape(x.shape)

@@ -98,3 +98,12 @@ def test_the_cpu_backend_and_mt_erf_use_it() -> None:
     np.testing.assert_array_equal(mt.erfc(mt.tensor(x)).numpy(), special_math.erfc(x))
     np.testing.assert_array_equal(mt.erf(mt.tensor(x, dtype=mt.float32)).numpy(),
                                   special_math.erf(x.astype(np.float32)))
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_zero_d_and_empty_inputs_keep_their_shape(dtype: type) -> None:
+    for name, (ours, reference) in FUNCTIONS.items():
+        result = ours(np.asarray(-0.7, dtype))
+        assert isinstance(result, np.ndarray) and result.shape == () and result.dtype == dtype, name
+        assert result == np.asarray(reference(-0.7), dtype), name
+        assert ours(np.zeros((0, 3), dtype)).shape == (0, 3), name
