@@ -10,30 +10,22 @@ import numpy as np
 
 from ..errors import OutOfMemoryError
 from ..devices import device
+from . import special_math
 
 # PyTorch's default CPU seed, so that a fresh process is reproducible before manual_seed
 DEFAULT_SEED = 67280421310721
 
 _NO_CONTEXT = contextlib.nullcontext()  # one shared instance: entering it costs a method call, nothing more
 
-_erf_per_element = np.frompyfunc(math.erf, 1, 1)
-_erfc_per_element = np.frompyfunc(math.erfc, 1, 1)
-
-
-def _erf(x: np.ndarray) -> np.ndarray:
-    """The error function, element by element through math.erf (NumPy has no erf ufunc)."""
-    return np.asarray(_erf_per_element(x), dtype=x.dtype)
-
-
-def _erfc(x: np.ndarray) -> np.ndarray:
-    """1 - erf x, element by element through math.erfc: accurate where it is tiny."""
-    return np.asarray(_erfc_per_element(x), dtype=x.dtype)
-
-
 def _sigmoid(x: np.ndarray) -> np.ndarray:
-    """1 / (1 + e^-x) from e^-|x|, which never overflows."""
-    decay = np.exp(-np.abs(x))
-    return np.where(x >= 0, 1 / (1 + decay), decay / (1 + decay))
+    """1 / (1 + e^-x) as (1 or e^-|x|) / (1 + e^-|x|), which never overflows. The numerator is
+    max(e^-|x|, x >= 0), not where(x >= 0, ...): where branches per element, and on the signs of a layer's
+    inputs runs 4x slower than this whole function (131k float32: 770 vs 180 µs)."""
+    decay = np.exp(np.negative(np.abs(x)))
+    numerator = np.maximum(decay, x >= 0)  # NaN stays NaN
+    decay += 1
+    numerator /= decay  # in place on arrays; a 0-d input gives NumPy scalars, which /= rebinds
+    return numerator
 
 
 def _maximum(x: np.ndarray, y: np.ndarray | float) -> np.ndarray:
@@ -42,9 +34,9 @@ def _maximum(x: np.ndarray, y: np.ndarray | float) -> np.ndarray:
     return np.clip(x, y, np.inf) if isinstance(y, float) else np.maximum(x, y)
 
 
-NUMPY_MATH = SimpleNamespace(exp=np.exp, expm1=np.expm1, log1p=np.log1p, erf=_erf, erfc=_erfc, abs=np.abs, where=np.where,
-                             maximum=_maximum, tanh=np.tanh, sigmoid=_sigmoid, zeros_like=np.zeros_like,
-                             ones_like=np.ones_like)
+NUMPY_MATH = SimpleNamespace(exp=np.exp, expm1=np.expm1, log1p=np.log1p, erf=special_math.erf,
+                             erfc=special_math.erfc, abs=np.abs, where=np.where, maximum=_maximum, tanh=np.tanh,
+                             sigmoid=_sigmoid, zeros_like=np.zeros_like, ones_like=np.ones_like)
 """The math namespace the activation formulas are evaluated in on the CPU."""
 
 
@@ -87,10 +79,10 @@ class CPUBackend:
         return np.reshape(array, shape, copy=False)
 
     def erf(self, x: np.ndarray) -> np.ndarray:
-        return _erf(x)
+        return special_math.erf(x)
 
     def erfc(self, x: np.ndarray) -> np.ndarray:
-        return _erfc(x)
+        return special_math.erfc(x)
 
     def index_add(self, target: np.ndarray, index: tuple, values: np.ndarray) -> None:
         """target[index] += values, adding up repeated indices."""

@@ -13,7 +13,7 @@ from typing import Any, Callable
 
 import numpy as np
 
-from .backends import NUMPY, Backend
+from .backends import NUMPY, Backend, Unavailable
 
 GFLOPS, GBPS, MS_PER_STEP, US_PER_OP = "GFLOP/s", "GB/s", "ms/step", "us/op"
 """Units: `work` is FLOPs for GFLOP/s, bytes moved for GB/s, samples for ms/step, nothing for us/op."""
@@ -90,13 +90,25 @@ def _numpy_relu(x: np.ndarray) -> np.ndarray:
     return np.clip(x, 0, np.inf)
 
 
+def _numpy_softplus(x: np.ndarray) -> np.ndarray:
+    """log(1 + e^x) without overflow, x itself above PyTorch's threshold 20."""
+    return np.where(x > 20, x, np.log1p(np.exp(-np.abs(x))) + np.maximum(x, 0))
+
+
 NUMPY_ACTIVATIONS: dict[str, tuple[Callable, Callable]] = {
-    # name: (forward(x) -> y, backward(x, y, grad_y) -> grad_x)
+    # name: (forward(x) -> y, backward(x, y, grad_y) -> grad_x); PyTorch's default parameters; NumPy has no
+    # erf, so no gelu
     "relu": (_numpy_relu, lambda x, y, grad: grad * (x > 0)),
     "sigmoid": (_numpy_sigmoid, lambda x, y, grad: grad * y * (1 - y)),
     "tanh": (np.tanh, lambda x, y, grad: grad * (1 - y * y)),
     "silu": (lambda x: x * _numpy_sigmoid(x), _numpy_silu_backward),
+    "leaky_relu": (lambda x: np.where(x > 0, x, x * 0.01), lambda x, y, grad: grad * np.where(x > 0, 1, 0.01)),
+    "elu": (lambda x: np.where(x > 0, x, np.expm1(x)), lambda x, y, grad: grad * np.where(x > 0, 1, y + 1)),
+    "softplus": (_numpy_softplus, lambda x, y, grad: grad * np.where(x > 20, 1, _numpy_sigmoid(x))),
 }
+MLP_ACTIVATIONS = {"relu": "ReLU", "gelu": "GELU", "silu": "SiLU", "tanh": "Tanh", "sigmoid": "Sigmoid",
+                   "leaky_relu": "LeakyReLU", "elu": "ELU", "softplus": "Softplus"}
+"""The activations an MLP step is measured with: functional name -> nn module name."""
 
 
 def build_activation(backend: Backend, name: str, elements: int, backward: bool) -> Callable[[], object]:
@@ -261,53 +273,70 @@ def _mlp_initial_parameters(widths: tuple[int, ...]) -> list[np.ndarray]:
     return parameters
 
 
-def _numpy_mlp_step(widths: tuple[int, ...], features: np.ndarray, labels: np.ndarray) -> Callable[[], object]:
-    """A hand-written relu MLP step: forward, mean cross-entropy, backward, plain SGD."""
+def _numpy_mlp_step(widths: tuple[int, ...], features: np.ndarray, labels: np.ndarray, activation: str,
+                    optimizer: str) -> Callable[[], object]:
+    """A hand-written MLP step: forward, mean cross-entropy, backward, then plain SGD or Adam."""
+    if activation not in NUMPY_ACTIVATIONS:
+        raise Unavailable(f"NumPy has no {activation} (no erf)")
+    activation_forward, activation_backward = NUMPY_ACTIVATIONS[activation]
     parameters = _mlp_initial_parameters(widths)
     weights, biases = parameters[::2], parameters[1::2]
+    grads = [np.zeros_like(parameter) for parameter in parameters]
+    update = _numpy_sgd(parameters, grads) if optimizer == "sgd" else _numpy_adam(parameters, grads)
 
     def step() -> object:
-        layer_inputs = [features]
+        pre_activations, layer_inputs = [], [features]
         for weight, bias in zip(weights[:-1], biases[:-1]):
-            layer_inputs.append(_numpy_relu(layer_inputs[-1] @ weight.T + bias))
+            pre_activations.append(layer_inputs[-1] @ weight.T + bias)
+            layer_inputs.append(activation_forward(pre_activations[-1]))
         logits = layer_inputs[-1] @ weights[-1].T + biases[-1]
         loss, grad = _numpy_softmax_cross_entropy(logits, labels, backward=True)
         for index in reversed(range(len(weights))):
-            layer_input = layer_inputs[index]
-            grad_weight, grad_bias = grad.T @ layer_input, grad.sum(0)
+            np.matmul(grad.T, layer_inputs[index], out=grads[2 * index])
+            np.sum(grad, axis=0, out=grads[2 * index + 1])
             if index > 0:
-                grad = (grad @ weights[index]) * (layer_input > 0)
-            weights[index] -= LEARNING_RATE * grad_weight
-            biases[index] -= LEARNING_RATE * grad_bias
+                grad = activation_backward(pre_activations[index - 1], layer_inputs[index], grad @ weights[index])
+        update()
         return loss
 
     return step
 
 
-def build_mlp_step(backend: Backend, widths: tuple[int, ...], batch: int) -> Callable[[], object]:
-    """zero_grad, relu MLP forward, cross_entropy, backward, SGD step (lr 0.01), float32."""
+def _numpy_sgd(parameters: list[np.ndarray], grads: list[np.ndarray]) -> Callable[[], list]:
+    def step() -> list:
+        for parameter, grad in zip(parameters, grads):
+            parameter -= LEARNING_RATE * grad
+        return parameters
+
+    return step
+
+
+def build_mlp_step(backend: Backend, widths: tuple[int, ...], batch: int, activation: str = "relu",
+                   optimizer: str = "sgd") -> Callable[[], object]:
+    """zero_grad, MLP forward, cross_entropy, backward, SGD or Adam step (lr 0.01), float32."""
     features_values = _random((batch, widths[0]))
     label_values = np.random.default_rng(1).integers(0, widths[-1], batch)
     if backend.family == NUMPY:
-        return _numpy_mlp_step(widths, features_values, label_values)
-    linear, relu, sequential = (backend.attribute(f"nn.{name}") for name in ("Linear", "ReLU", "Sequential"))
-    optimizer_class = backend.attribute("optim.SGD")
+        return _numpy_mlp_step(widths, features_values, label_values, activation, optimizer)
+    linear, activation_module, sequential = (backend.attribute(f"nn.{name}")
+                                             for name in ("Linear", MLP_ACTIVATIONS[activation], "Sequential"))
+    optimizer_class = backend.attribute("optim.SGD" if optimizer == "sgd" else "optim.Adam")
     layers: list[Any] = []
     for inputs, outputs in zip(widths, widths[1:]):
-        layers += [linear(inputs, outputs), relu()]
+        layers += [linear(inputs, outputs), activation_module()]
     model = sequential(*layers[:-1]).to(backend.device)
     with backend.attribute("no_grad")():
         for parameter, values in zip(model.parameters(), _mlp_initial_parameters(widths)):
             parameter.copy_(backend.array(values))
-    optimizer = optimizer_class(model.parameters(), lr=LEARNING_RATE)
+    optimizer_instance = optimizer_class(model.parameters(), lr=LEARNING_RATE)
     cross_entropy = backend.cross_entropy_function()
     features, labels = backend.array(features_values), backend.array(label_values)
 
     def step() -> object:
-        optimizer.zero_grad()
+        optimizer_instance.zero_grad()
         loss = cross_entropy(model(features), labels)
         loss.backward()
-        optimizer.step()
+        optimizer_instance.step()
         return loss
 
     return step
@@ -349,6 +378,7 @@ class Sizes:
     cross_entropy: tuple[tuple[int, int], ...]  # (rows, classes)
     optimizer_widths: tuple[tuple[int, ...], ...]  # MLPs whose parameters the optimizers update
     mlp_steps: tuple[tuple[tuple[int, ...], int], ...]  # (widths, batch)
+    activation_steps: tuple[tuple[tuple[int, ...], int], ...]  # (widths, batch): an Adam step per activation
 
 
 MLP_STEPS = (((64, 128, 10), 64), ((784, 512, 512, 10), 256))
@@ -356,13 +386,14 @@ SIZES = {
     "smoke": Sizes(square={"float32": (64,), "float64": (64,)}, mlp_shaped=((64, 128, 10),),
                    copy_elements=100_000, activations=("relu",), activation_elements=(10_000,),
                    linear=((64, 128, 128),), cross_entropy=((64, 10),), optimizer_widths=((64, 128, 10),),
-                   mlp_steps=MLP_STEPS),
+                   mlp_steps=MLP_STEPS, activation_steps=MLP_STEPS[:1]),
     "quick": Sizes(square={"float32": (64, 256, 1024, 2048), "float64": (64, 256, 1024)},
                    mlp_shaped=((64, 784, 512), (256, 784, 512), (256, 512, 10)),
                    copy_elements=25_000_000, activations=("relu", "tanh"),
                    activation_elements=(10_000, 1_000_000, 10_000_000),
                    linear=((256, 784, 512),), cross_entropy=((256, 10), (4096, 1000)),
-                   optimizer_widths=((784, 512, 512, 10),), mlp_steps=MLP_STEPS),
+                   optimizer_widths=((784, 512, 512, 10),), mlp_steps=MLP_STEPS,
+                   activation_steps=MLP_STEPS[-1:]),
     "full": Sizes(square={dtype: (64, 128, 256, 512, 1024, 2048, 4096) for dtype in ("float32", "float64")},
                   mlp_shaped=((64, 784, 512), (256, 784, 512), (256, 512, 512), (256, 512, 10),
                               (1024, 4096, 4096)),
@@ -370,8 +401,16 @@ SIZES = {
                   activation_elements=(10_000, 100_000, 1_000_000, 10_000_000, 100_000_000),
                   linear=((64, 128, 128), (256, 784, 512), (1024, 1024, 1024)),
                   cross_entropy=((256, 10), (4096, 1000), (65_536, 1000)),
-                  optimizer_widths=((784, 512, 512, 10), (4096, 4096)), mlp_steps=MLP_STEPS),
+                  optimizer_widths=((784, 512, 512, 10), (4096, 4096)), mlp_steps=MLP_STEPS,
+                  activation_steps=MLP_STEPS[-1:]),
 }
+
+
+def _mlp_step_flops(widths: tuple[int, ...], batch: int) -> float:
+    """Forward 2, weight gradient 2, input gradient 2 FLOPs per multiply-add, but no layer computes the
+    gradient of the network's input (the features do not require grad)."""
+    flops = 6.0 * batch * sum(inputs * outputs for inputs, outputs in zip(widths, widths[1:]))
+    return flops - 2.0 * batch * widths[0] * widths[1]
 
 
 def _widths_text(widths: tuple[int, ...]) -> str:
@@ -424,13 +463,15 @@ def suite(name: str) -> list[Case]:
                               functools.partial(build_optimizer_step, optimizer=optimizer, widths=widths),
                               size_label="parameters"))
     for widths, batch in sizes.mlp_steps:
-        # forward 2, weight gradient 2, input gradient 2 FLOPs per multiply-add, but no layer computes the
-        # gradient of the network's input (the features do not require grad)
-        flops = 6.0 * batch * sum(inputs * outputs for inputs, outputs in zip(widths, widths[1:]))
-        flops -= 2.0 * batch * widths[0] * widths[1]
         cases.append(Case("mlp_step", f"float32 {_widths_text(widths)} batch {batch}", "mlp_step", batch,
                           MS_PER_STEP, float(batch), functools.partial(build_mlp_step, widths=widths, batch=batch),
-                          flops=flops))
+                          flops=_mlp_step_flops(widths, batch)))
+    for widths, batch in sizes.activation_steps:
+        cases += [Case(f"mlp_step.{activation}", f"float32 {_widths_text(widths)} batch {batch} adam",
+                       f"mlp_step {activation} adam", batch, MS_PER_STEP, float(batch),
+                       functools.partial(build_mlp_step, widths=widths, batch=batch, activation=activation,
+                                         optimizer="adam"), flops=_mlp_step_flops(widths, batch))
+                  for activation in MLP_ACTIVATIONS]
     cases.append(Case("op_overhead", "mul 1x16 forward+backward", "op_overhead", 16, US_PER_OP, 1.0,
                       build_op_overhead))
     return cases
