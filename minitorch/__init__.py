@@ -29,6 +29,12 @@ from .functions.reduction import all, any, argmax, argmin, max, maximum, mean, m
 from .functions.special import erf, erfc
 from .functions.shape import cat, flatten, permute, reshape, squeeze, stack, transpose, unsqueeze
 from .tensor import Size, Tensor
+# selection, rearranging, construction and comparison (issue 12, tensor-select)
+from .functions.comparison import allclose, equal, isclose
+from .functions.construction import is_tensor, numel
+from .functions.rearrange import (chunk, flip, masked_fill, meshgrid, repeat_interleave, roll, split, tile, tril,
+                                  triu, unbind)
+from .functions.selection import argsort, argwhere, bincount, histc, histogram, nonzero, sort, topk, unique
 
 clip = clamp
 bind_tensor_methods()
