@@ -157,7 +157,7 @@ class IndexPut(Function):
     @staticmethod
     def backward(ctx: Function, grad_output: Tensor) -> tuple:
         grad_x = IndexPut.apply(grad_output, grad_output.dtype.numpy.type(0), ctx.index)
-        return grad_x, grad_output[ctx.index] if ctx.needs_input_grad[1] else None, None
+        return grad_x, Index.apply(grad_output, ctx.index) if ctx.needs_input_grad[1] else None, None
 
 
 def _along_dim(index: Any, dim: int, xp: Any) -> tuple:
