@@ -88,11 +88,15 @@ def unique(input: Tensor, sorted: bool = True, return_inverse: bool = False, ret
 def nonzero(input: Tensor, *, as_tuple: bool = False) -> Tensor | tuple[Tensor, ...]:
     """The indices of the nonzero elements: an (n, ndim) int64 tensor, or one 1-d tensor per dim."""
     with input._backend.context():
-        found = input._backend.xp.nonzero(input._data.reshape(1) if input.ndim == 0 and as_tuple else input._data)
+        xp = input._backend.xp
+        if input.ndim == 0:  # a 0-d tensor: one index of no dims if it is nonzero (NumPy refuses 0-d input)
+            if as_tuple:
+                return (_wrap(xp.nonzero(input._data.reshape(1))[0].astype(np.int64), input),)
+            return _wrap(xp.zeros((int(bool(input._data)), 0), dtype=np.int64), input)
+        found = xp.nonzero(input._data)
         if as_tuple:
             return tuple(_wrap(part.astype(np.int64), input) for part in found)
-        stacked = input._backend.xp.stack(found, axis=1) if found else input._backend.xp.zeros(
-            (int(bool(input._data)), 0), dtype=np.int64)
+        stacked = xp.stack(found, axis=1)
     return _wrap(stacked.astype(np.int64), input)
 
 
@@ -103,7 +107,9 @@ def argwhere(input: Tensor) -> Tensor:
 
 def bincount(input: Tensor, weights: Tensor | None = None, minlength: int = 0) -> Tensor:
     """How often each value 0, 1, ... occurs in a 1-d non-negative integer tensor (weighted sums with weights)."""
-    if input.ndim != 1 or input.dtype.is_floating_point or input.dtype is dtypes.bool_ or (
+    if input.dtype.is_floating_point:
+        raise NotImplementedError(f"\"bincount_cpu\" not implemented for '{input.dtype.name}'")
+    if input.ndim != 1 or input.dtype is dtypes.bool_ or (
             input.numel() and int(input.min()) < 0):
         raise RuntimeError(f"bincount only supports 1-d non-negative integral inputs (got {input.dtype.name} of "
                            f"shape {list(input.shape)}).")
