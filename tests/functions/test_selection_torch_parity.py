@@ -43,6 +43,10 @@ CASES = {
     "sort_stable_ties": lambda lib, x: lib.sort(_tensor(lib, TIES), stable=True),
     "sort_stable_descending_ties": lambda lib, x: lib.sort(_tensor(lib, TIES), descending=True, stable=True),
     "sort_0d": lambda lib, x: lib.sort(x[0, 0]),
+    "sort_stable_descending_many_ties": lambda lib, x: _tensor(lib, np.arange(70) % 3).sort(descending=True,
+                                                                                             stable=True),
+    "sort_bool_descending": lambda lib, x: (x > 0).sort(dim=0, descending=True, stable=True),
+    "topk_int": lambda lib, x: _tensor(lib, [4, 9, 1, 7, 0]).topk(3),  # ties: PyTorch leaves their order open
     "argsort": lambda lib, x: x.argsort(dim=0, descending=True),
     "argsort_ties": lambda lib, x: lib.argsort(_tensor(lib, TIES), stable=True),
     "unique": lambda lib, x: lib.unique(_tensor(lib, INTS)),
