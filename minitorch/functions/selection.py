@@ -35,17 +35,22 @@ def _sort_indices(input: Tensor, axis: int, descending: bool) -> Any:
         return (data.shape[axis] - 1 - xp.flip(flipped, axis)).astype(np.int64)
 
 
-def _select_sorted(input: Tensor, dim: int, descending: bool, k: int | None) -> tuple[Tensor, Tensor]:
-    """(values, indices) of the first k (all when None) elements along dim in sorted order."""
-    if input.ndim == 0:
-        normalize_dim(dim, 1)
-        values, indices = _select_sorted(input.reshape(1), 0, descending, k)
-        return values.reshape(()), indices.reshape(())
-    axis = normalize_dim(dim, input.ndim)
+def _sorted_indices(input: Tensor, dim: int, descending: bool, k: int | None = None) -> tuple[int, Tensor]:
+    """(the dim, the int64 indices of the first k elements, all when None, in sorted order along it)."""
+    axis = normalize_dim(dim, max(input.ndim, 1))
+    if input.ndim == 0:  # its one element comes first
+        return axis, input.new_zeros((), dtype=dtypes.int64)
     order = _sort_indices(input, axis, descending)
     if k is not None:
         order = order[(slice(None),) * axis + (slice(0, k),)]
-    indices = _wrap(order.astype(np.int64), input)
+    return axis, _wrap(order.astype(np.int64), input)
+
+
+def _select_sorted(input: Tensor, dim: int, descending: bool, k: int | None) -> tuple[Tensor, Tensor]:
+    """(values, indices) of the first k (all when None) elements along dim in sorted order."""
+    axis, indices = _sorted_indices(input, dim, descending, k)
+    if input.ndim == 0:
+        return input.reshape(()), indices
     return gather(input, axis, indices), indices
 
 
@@ -56,7 +61,7 @@ def sort(input: Tensor, dim: int = -1, descending: bool = False, *, stable: bool
 
 def argsort(input: Tensor, dim: int = -1, descending: bool = False, *, stable: bool = False) -> Tensor:
     """The indices that sort input along dim."""
-    return _select_sorted(input.detach(), dim, descending, None)[1]
+    return _sorted_indices(input, dim, descending)[1]
 
 
 def topk(input: Tensor, k: int, dim: int = -1, largest: bool = True, sorted: bool = True) -> topk_result:
@@ -75,11 +80,9 @@ def unique(input: Tensor, sorted: bool = True, return_inverse: bool = False, ret
         axis = None if dim is None else normalize_dim(dim, input.ndim)
         data = input._data.reshape(-1) if axis is None else input._data
         values, inverse, counts = xp.unique(data, return_inverse=True, return_counts=True, axis=axis)
-        if axis is None:
-            inverse = inverse.reshape(input._data.shape)
     results = [_wrap(values, input)]
-    if return_inverse:
-        results.append(_wrap(inverse.reshape(-1) if axis is not None else inverse, input).long())
+    if return_inverse:  # one index per element (of input's shape), or per slice along dim
+        results.append(_wrap(inverse.reshape(input._data.shape if axis is None else -1), input).long())
     if return_counts:
         results.append(_wrap(counts, input).long())
     return results[0] if len(results) == 1 else tuple(results)
