@@ -12,7 +12,7 @@ from typing import Any, Sequence
 
 import numpy as np
 
-from .. import creation
+from .. import creation, dtypes
 from ..autograd.function import Function
 from ..dims import normalize_dim
 from ..tensor import Tensor, shape_from_args
@@ -30,8 +30,10 @@ def split(tensor: Tensor, split_size_or_sections: int | Sequence[int], dim: int 
     axis = normalize_dim(dim, tensor.ndim)
     length = tensor.shape[axis]
     if isinstance(split_size_or_sections, int):
-        if split_size_or_sections <= 0 and length:
-            raise RuntimeError(f"split_size can only be 0 if dimension size is 0, but got {split_size_or_sections}")
+        if split_size_or_sections < 0:
+            raise RuntimeError(f"split expects split_size be non-negative, but got split_size={split_size_or_sections}")
+        if split_size_or_sections == 0 and length:
+            raise RuntimeError(f"split_size can only be 0 if dimension size is 0, but got dimension size {length}")
         size = split_size_or_sections or 1
         sizes = [min(size, length - start) for start in range(0, length, size)] or [0]
     else:
@@ -184,7 +186,7 @@ def tile(input: Tensor, *args: Any, dims: Sequence[int] | None = None) -> Tensor
 def repeat_interleave(input: Tensor, repeats: int | Tensor | None = None, dim: int | None = None, *,
                       output_size: int | None = None) -> Tensor:
     """Each element (or slice along dim) repeated `repeats` times in place; repeat_interleave(counts) alone
-    repeats 0, 1, ... counts[i] times."""
+    repeats 0, 1, ... counts[i] times. output_size, PyTorch's hint that saves a device sync, is not needed here."""
     if repeats is None:
         return repeat_interleave(creation.arange(input.numel(), device=input.device), input)
     if dim is None:
@@ -206,8 +208,8 @@ def repeat_interleave(input: Tensor, repeats: int | Tensor | None = None, dim: i
 
 
 def masked_fill(input: Tensor, mask: Tensor, value: Any) -> Tensor:
-    """input with value where the boolean mask (broadcast to input's shape) is true."""
-    if not isinstance(mask, Tensor) or mask.dtype.name != "bool":
+    """input with value where the boolean mask is true (the two broadcast together, as in PyTorch)."""
+    if not isinstance(mask, Tensor) or mask.dtype is not dtypes.bool_:
         raise RuntimeError("masked_fill_ only supports boolean masks, but got mask with dtype "
                            f"{mask.dtype.name if isinstance(mask, Tensor) else type(mask).__name__}")
     if isinstance(value, Tensor):
@@ -217,19 +219,15 @@ def masked_fill(input: Tensor, mask: Tensor, value: Any) -> Tensor:
         value = value.to(input.device, input.dtype)
     else:
         value = creation.tensor(value, dtype=input.dtype, device=input.device)
-    result = where(mask, value, input)
-    if result.shape != input.shape:
-        raise RuntimeError(f"the mask of shape {list(mask.shape)} does not broadcast to the input's shape "
-                           f"{list(input.shape)}")
-    return result
+    return where(mask, value, input)
 
 
 def masked_fill_(input: Tensor, mask: Tensor, value: Any) -> Tensor:
-    """masked_fill written into input's storage."""
+    """masked_fill written into input's storage (the mask must broadcast to input's shape)."""
     return input._apply_inplace(lambda target, fill: masked_fill(target, mask, fill), value)
 
 
-MESHGRID_WARNING = ("torch.meshgrid: in an upcoming release, it will be required to pass the indexing argument.")
+MESHGRID_WARNING = "torch.meshgrid: in an upcoming release, it will be required to pass the indexing argument."
 
 
 def meshgrid(*tensors: Any, indexing: str | None = None) -> tuple[Tensor, ...]:

@@ -86,6 +86,7 @@ CASES = {
     "masked_fill_broadcast": lambda lib, x: lib.masked_fill(x, _tensor(lib, [True, False, False, True]), 7.5),
     "masked_fill_int": lambda lib, x: _tensor(lib, [1, 2, 3]).masked_fill(_tensor(lib, [True, False, True]), 2.7),
     "masked_fill_": lambda lib, x: x.clone().masked_fill_(x < 0, 0.0),
+    "masked_fill_broadcast_to_mask": lambda lib, x: x.masked_fill(_tensor(lib, [[[True]], [[False]]]), 1.0),
     "repeat": lambda lib, x: x.repeat(2, 1, 2),
     "tile": lambda lib, x: lib.tile(x, (2,)),
     "tile_more": lambda lib, x: x.tile(2, 1, 1),
@@ -155,8 +156,9 @@ def _gradient(lib, case: str):
 
 DIFFERENTIABLE = ["topk", "topk_dim0_smallest", "sort", "sort_descending_dim0", "chunk", "split", "split_sizes",
                   "unbind", "flip", "roll", "roll_dims", "tril", "triu", "masked_fill", "masked_fill_broadcast",
-                  "masked_fill_", "repeat", "tile_more", "repeat_interleave", "repeat_interleave_dim", "meshgrid_ij",
-                  "meshgrid_xy", "index_range", "index_list_slice", "index_slice_range", "index_nested_list"]
+                  "masked_fill_", "masked_fill_broadcast_to_mask", "repeat", "tile_more", "repeat_interleave",
+                  "repeat_interleave_dim", "meshgrid_ij", "meshgrid_xy", "index_range", "index_list_slice",
+                  "index_slice_range", "index_nested_list"]
 
 
 @pytest.mark.parametrize("case", DIFFERENTIABLE)
@@ -194,6 +196,12 @@ ERRORS = {
     "histc_int": lambda lib, x: lib.histc(_tensor(lib, [1, 2])),
     "split_sizes_wrong_sum": lambda lib, x: x.split([1, 1]),
     "chunk_zero": lambda lib, x: x.chunk(0),
+    "split_negative": lambda lib, x: x.split(-1),
+    "masked_fill__mask_too_big": lambda lib, x: x.masked_fill_(lib.ones(2, 3, 4, dtype=lib.bool), 0.0),
+    "bincount_weights_length": lambda lib, x: lib.bincount(_tensor(lib, [0, 1]), weights=_tensor(lib, [1.0])),
+    "histc_zero_bins": lambda lib, x: x.histc(0),
+    "repeat_interleave_negative": lambda lib, x: x.repeat_interleave(-1),
+    "unique_bad_dim": lambda lib, x: x.unique(dim=2),
     "tril_1d": lambda lib, x: x[0].tril(),
     "repeat_too_few": lambda lib, x: x.repeat(2),
     "flip_duplicate_dims": lambda lib, x: x.flip(0, 0),
