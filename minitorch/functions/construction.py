@@ -75,6 +75,6 @@ def tensor_type(self: Tensor, dtype: dtypes.dtype | str | None = None, non_block
     if isinstance(dtype, str):
         prefix, _, name = dtype.rpartition(".")
         if prefix in ("torch", "torch.cuda", "minitorch", "minitorch.cuda") and name in _DTYPES_BY_TYPE_NAME:
-            device = "cuda" if prefix.endswith("cuda") else "cpu"
+            device = ("cuda" if not self.is_cuda else self.device) if prefix.endswith("cuda") else "cpu"
             return self.to(device, _DTYPES_BY_TYPE_NAME[name])
     raise ValueError(f"invalid type: {dtype!r} (expected a dtype or a string such as 'torch.FloatTensor')")

@@ -25,25 +25,24 @@ def _wrap(array: Any, like: Tensor) -> Tensor:
     return Tensor._make(array, like._backend)
 
 
-def _sort_indices(input: Tensor, axis: int, descending: bool) -> Any:
-    """Stable argsort along axis; descending keeps equal elements in their order, NaN counts as largest."""
-    xp, data = input._backend.xp, input._data
-    with input._backend.context():
-        if not descending:
-            return xp.argsort(data, axis=axis, kind="stable")
-        flipped = xp.argsort(xp.flip(data, axis), axis=axis, kind="stable")
-        return (data.shape[axis] - 1 - xp.flip(flipped, axis)).astype(np.int64)
-
-
 def _sorted_indices(input: Tensor, dim: int, descending: bool, k: int | None = None) -> tuple[int, Tensor]:
-    """(the dim, the int64 indices of the first k elements, all when None, in sorted order along it)."""
+    """(the dim, the int64 indices of the first k elements, all when None, in sorted order along it).
+
+    Stable: descending sorts the reversed input ascending and reverses back, so equal elements keep their
+    order (and NaN counts as largest, as in PyTorch) with no negation, which bool and integer minima refuse.
+    """
     axis = normalize_dim(dim, max(input.ndim, 1))
     if input.ndim == 0:  # its one element comes first
         return axis, input.new_zeros((), dtype=dtypes.int64)
-    order = _sort_indices(input, axis, descending)
-    if k is not None:
-        order = order[(slice(None),) * axis + (slice(0, k),)]
-    return axis, _wrap(order.astype(np.int64), input)
+    xp, data = input._backend.xp, input._data
+    with input._backend.context():
+        if descending:
+            order = data.shape[axis] - 1 - xp.flip(xp.argsort(xp.flip(data, axis), axis=axis, kind="stable"), axis)
+        else:
+            order = xp.argsort(data, axis=axis, kind="stable")
+        if k is not None:
+            order = order[(slice(None),) * axis + (slice(0, k),)]
+        return axis, _wrap(order.astype(np.int64), input)
 
 
 def _select_sorted(input: Tensor, dim: int, descending: bool, k: int | None) -> tuple[Tensor, Tensor]:
@@ -80,11 +79,12 @@ def unique(input: Tensor, sorted: bool = True, return_inverse: bool = False, ret
         axis = None if dim is None else normalize_dim(dim, input.ndim)
         data = input._data.reshape(-1) if axis is None else input._data
         values, inverse, counts = xp.unique(data, return_inverse=True, return_counts=True, axis=axis)
-    results = [_wrap(values, input)]
-    if return_inverse:  # one index per element (of input's shape), or per slice along dim
-        results.append(_wrap(inverse.reshape(input._data.shape if axis is None else -1), input).long())
-    if return_counts:
-        results.append(_wrap(counts, input).long())
+        results = [_wrap(values, input)]
+        if return_inverse:  # one index per element (of input's shape), or per slice along dim
+            results.append(_wrap(inverse.reshape(input._data.shape if axis is None else -1).astype(np.int64),
+                                 input))
+        if return_counts:
+            results.append(_wrap(counts.astype(np.int64), input))
     return results[0] if len(results) == 1 else tuple(results)
 
 
@@ -99,8 +99,7 @@ def nonzero(input: Tensor, *, as_tuple: bool = False) -> Tensor | tuple[Tensor, 
         found = xp.nonzero(input._data)
         if as_tuple:
             return tuple(_wrap(part.astype(np.int64), input) for part in found)
-        stacked = xp.stack(found, axis=1)
-    return _wrap(stacked.astype(np.int64), input)
+        return _wrap(xp.stack(found, axis=1).astype(np.int64), input)
 
 
 def argwhere(input: Tensor) -> Tensor:
@@ -123,10 +122,10 @@ def bincount(input: Tensor, weights: Tensor | None = None, minlength: int = 0) -
         raise RuntimeError(f"minlength should be >= 0 (got {minlength})")
     with input._backend.context():
         counts = input._backend.xp.bincount(input._data, None if weights is None else weights._data, minlength)
-    if weights is None:
-        return _wrap(counts.astype(np.int64), input)
-    dtype = weights.dtype if weights.dtype.is_floating_point else dtypes.float64
-    return _wrap(counts.astype(dtype.numpy), input)
+        if weights is None:
+            return _wrap(counts.astype(np.int64), input)
+        dtype = weights.dtype if weights.dtype.is_floating_point else dtypes.float64
+        return _wrap(counts.astype(dtype.numpy), input)
 
 
 def _check_floating(input: Tensor, name: str) -> None:
@@ -148,7 +147,7 @@ def histc(input: Tensor, bins: int = 100, min: float = 0, max: float = 0) -> Ten
         low, high = low - 1, high + 1
     with input._backend.context():
         counts, _ = input._backend.xp.histogram(input._data, bins, (low, high))
-    return _wrap(counts.astype(input.dtype.numpy), input)
+        return _wrap(counts.astype(input.dtype.numpy), input)
 
 
 def histogram(input: Tensor, bins: int | Tensor = 100, *, range: tuple[float, float] | None = None,
@@ -159,5 +158,5 @@ def histogram(input: Tensor, bins: int | Tensor = 100, *, range: tuple[float, fl
     with input._backend.context():
         hist, bin_edges = input._backend.xp.histogram(
             input._data, edges, range, density=density, weights=None if weight is None else weight._data)
-    return histogram_result(_wrap(hist.astype(input.dtype.numpy), input),
-                            _wrap(bin_edges.astype(input.dtype.numpy), input))
+        return histogram_result(_wrap(hist.astype(input.dtype.numpy), input),
+                                _wrap(bin_edges.astype(input.dtype.numpy), input))
