@@ -64,7 +64,7 @@ def argsort(input: Tensor, dim: int = -1, descending: bool = False, *, stable: b
 
 
 def topk(input: Tensor, k: int, dim: int = -1, largest: bool = True, sorted: bool = True) -> topk_result:
-    """(values, indices) of the k largest (or smallest) elements along dim, in sorted order."""
+    """(values, indices) of the k largest (or smallest) elements along dim, in sorted order (sorted=False too)."""
     size = input.shape[normalize_dim(dim, input.ndim)] if input.ndim else 1
     if not 0 <= k <= size:
         raise RuntimeError(f"selected index k out of range (k={k}, size {size} along dim {dim})")
@@ -73,7 +73,8 @@ def topk(input: Tensor, k: int, dim: int = -1, largest: bool = True, sorted: boo
 
 def unique(input: Tensor, sorted: bool = True, return_inverse: bool = False, return_counts: bool = False,
            dim: int | None = None) -> Tensor | tuple[Tensor, ...]:
-    """The distinct elements (or slices along dim), sorted; with the inverse indices and counts on request."""
+    """The distinct elements (or slices along dim), sorted (sorted=False too, as on PyTorch's CPU); with the
+    inverse indices and the counts on request."""
     backend, xp = input._backend, input._backend.xp
     with backend.context():
         axis = None if dim is None else normalize_dim(dim, input.ndim)
