@@ -45,7 +45,7 @@ TENSOR_METHODS = {
     "masked_fill_": rearrange.masked_fill_, "repeat": rearrange.repeat, "tile": rearrange.tile,
     "repeat_interleave": rearrange.repeat_interleave,
     "new_zeros": construction.new_zeros, "new_ones": construction.new_ones, "new_full": construction.new_full,
-    "new_tensor": construction.new_tensor, "new_empty": construction.new_empty, "nelement": construction.numel,
+    "new_tensor": construction.new_tensor, "new_empty": construction.new_empty,
     "type": construction.tensor_type,
     "isclose": comparison.isclose, "allclose": comparison.allclose, "equal": comparison.equal,
 }

@@ -424,7 +424,7 @@ NOT_DIFFERENTIABLE: dict[str, Callable] = {
     "new_full": lambda a: a.new_full((2,), 1.0), "new_tensor": lambda a: a.new_tensor(a),
     "isclose": lambda a: mt.isclose(a, a), "allclose": lambda a: mt.tensor(mt.allclose(a, a)),
     "equal": lambda a: mt.tensor(a.equal(a)), "is_tensor": lambda a: mt.tensor(mt.is_tensor(a)),
-    "numel": lambda a: mt.tensor(mt.numel(a)), "nelement": lambda a: mt.tensor(a.nelement()),
+    "numel": lambda a: mt.tensor(mt.numel(a)),
 }
 """The public ops without a gradient, each called here on an input that requires grad."""
 
