@@ -22,13 +22,19 @@ from .functions import bind_tensor_methods
 from .functions.activation import log_softmax, relu, sigmoid, softmax, tanh
 from .functions.arithmetic import (abs, add, clamp, cos, div, eq, exp, expm1, floor_divide, ge, gt, le, log, log1p,
                                    logical_and,
-                                   logical_not, logical_or, lt, mul, ne, neg, pow, remainder, sign, sin, sqrt, sub, where)
+                                   logical_not, logical_or, lt, mul, ne, neg, pow, remainder, sin, sqrt, sub, where)
 from .functions.indexing import gather
 from .functions.linalg import einsum, matmul
 from .functions.reduction import all, any, argmax, argmin, max, maximum, mean, min, minimum, std, sum, var
 from .functions.special import erf, erfc
 from .functions.shape import cat, flatten, permute, reshape, squeeze, stack, transpose, unsqueeze
 from .tensor import Size, Tensor
+# tensor math (issue 12)
+from .functions.cumulative import cumprod, cumsum, prod
+from .functions.linalg import addmm, bmm, dot, mm, mv, outer
+from .functions.pointwise import (acos, arccos, arcsin, arctan, arctan2, asin, atan, atan2, ceil, cosh, exp2, fix,
+                                  floor, frac, log2, log10, reciprocal, round, rsqrt, sign, sinh, square, tan, trunc)
+from .functions.reduction import logsumexp, norm
 # selection, rearranging, construction and comparison (issue 12, tensor-select)
 from .functions.comparison import allclose, equal, isclose
 from .functions.construction import is_tensor, numel

@@ -61,11 +61,12 @@ class Backend(Protocol):
         """softmax or log_softmax along dim."""
 
     def cross_entropy_forward(self, logits: Any, target: Any, ignore_index: int) -> tuple:
-        """(per-row loss, per-row logsumexp) of logits (N, C) against class indices (N,)."""
+        """(loss, max, log Σ e^(x - max)) per row of logits (N, C) against class indices (N,); the loss is
+        log Σ e^(x - max) - (x[target] - max), shifted before the difference so that large logits stay exact."""
 
-    def cross_entropy_backward(self, logits: Any, target: Any, logsumexp: Any, grad_loss: Any,
+    def cross_entropy_backward(self, logits: Any, target: Any, row_max: Any, log_sum: Any, grad_loss: Any,
                                ignore_index: int) -> Any:
-        """(softmax(logits) - one_hot(target)) · grad_loss per row."""
+        """(softmax(logits) - one_hot(target)) · grad_loss per row, softmax = e^((x - max) - log Σ)."""
 
     def sgd_update(self, param: Any, grad: Any, momentum_buffer: Any, lr: float, momentum: float,
                    dampening: float, weight_decay: float, nesterov: bool, maximize: bool = False) -> Any:

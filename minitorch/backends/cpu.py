@@ -130,24 +130,28 @@ class CPUBackend:
         return result.astype(x.dtype, copy=False)
 
     def cross_entropy_forward(self, logits: np.ndarray, target: np.ndarray,
-                              ignore_index: int) -> tuple[np.ndarray, np.ndarray]:
-        """Per row of logits (N, C) with class indices (N,): loss = logsumexp - logit[target] (0 where ignored).
+                              ignore_index: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Per row of logits (N, C) with class indices (N,): loss = log Σ e^(x - max) - (x[target] - max), 0 where
+        ignored; shifted by the row's max before the difference, so logits of ±1e4 lose no digits to cancellation.
 
-        Returns (loss (N,), logsumexp (N,)); backward reuses the logsumexp.
+        Returns (loss, row max, log Σ e^(x - max)), each (N,); backward reuses the last two, kept apart.
         """
         work = _compute_dtype(logits)
         row_max = work.max(axis=1)
-        logsumexp = np.log(np.exp(work - row_max[:, None]).sum(axis=1)) + row_max
+        shifted = work - row_max[:, None]
+        log_sum = np.log(np.exp(shifted).sum(axis=1))
         kept = target != ignore_index
-        picked = work[np.arange(len(target)), np.where(kept, target, 0)]
-        loss = np.where(kept, logsumexp - picked, 0)
-        return loss.astype(logits.dtype, copy=False), logsumexp.astype(logits.dtype, copy=False)
+        picked = shifted[np.arange(len(target)), np.where(kept, target, 0)]
+        loss = np.where(kept, log_sum - picked, 0)
+        return tuple(array.astype(logits.dtype, copy=False) for array in (loss, row_max, log_sum))
 
-    def cross_entropy_backward(self, logits: np.ndarray, target: np.ndarray, logsumexp: np.ndarray,
-                               grad_loss: np.ndarray, ignore_index: int) -> np.ndarray:
-        """grad_logits = (softmax(logits) - one_hot(target)) · grad_loss per row (0 where ignored)."""
+    def cross_entropy_backward(self, logits: np.ndarray, target: np.ndarray, row_max: np.ndarray,
+                               log_sum: np.ndarray, grad_loss: np.ndarray, ignore_index: int) -> np.ndarray:
+        """grad_logits = (softmax(logits) - one_hot(target)) · grad_loss per row (0 where ignored), the softmax
+        as e^((x - max) - log Σ) from the forward's row max and log sum."""
         work = _compute_dtype(logits)
-        grad = np.subtract(work, _compute_dtype(logsumexp)[:, None], order="C")  # C order, whatever the logits'
+        grad = np.subtract(work, _compute_dtype(row_max)[:, None], order="C")  # C order, whatever the logits'
+        grad -= _compute_dtype(log_sum)[:, None]
         np.exp(grad, out=grad)
         kept = target != ignore_index
         rows, classes = grad.shape

@@ -139,9 +139,9 @@ class CUDABackend:
     def cross_entropy_forward(self, logits: Any, target: Any, ignore_index: int) -> tuple:
         return self.kernels.cross_entropy_forward(logits, target, ignore_index)
 
-    def cross_entropy_backward(self, logits: Any, target: Any, logsumexp: Any, grad_loss: Any,
+    def cross_entropy_backward(self, logits: Any, target: Any, row_max: Any, log_sum: Any, grad_loss: Any,
                                ignore_index: int) -> Any:
-        return self.kernels.cross_entropy_backward(logits, target, logsumexp, grad_loss, ignore_index)
+        return self.kernels.cross_entropy_backward(logits, target, row_max, log_sum, grad_loss, ignore_index)
 
     def sgd_update(self, *args: Any, **kwargs: Any) -> Any:
         return self.kernels.sgd_update(*args, **kwargs)

@@ -276,33 +276,34 @@ class CudaKernels:
                         (x, y, np.int64(rows), np.int64(cols)))
             return y
 
-    def cross_entropy_forward(self, logits: Any, target: Any, ignore_index: int) -> tuple[Any, Any]:
-        """Per row of logits (N, C) with class indices (N,): loss = logsumexp - logit[target] (0 where ignored).
-
-        Returns (loss (N,), logsumexp (N,)); backward reuses the logsumexp. A target outside [0, C) gives NaN.
+    def cross_entropy_forward(self, logits: Any, target: Any, ignore_index: int) -> tuple[Any, Any, Any]:
+        """Per row of logits (N, C) with class indices (N,): loss = log Σ e^(x - max) - (x[target] - max), 0 where
+        ignored. Returns (loss, row max, log Σ e^(x - max)), each (N,), as CPUBackend's; a target outside [0, C)
+        gives NaN.
         """
         with self.runtime.device_of(logits):
             logits = self._contiguous(logits)
             target = self._contiguous(target, dtype=np.int64)
             rows, cols = logits.shape
-            loss = self.xp.empty(rows, dtype=logits.dtype)
-            logsumexp = self.xp.empty(rows, dtype=logits.dtype)
+            loss, row_max, log_sum = (self.xp.empty(rows, dtype=logits.dtype) for _ in range(3))
             self.launch(kernel_name("cross_entropy_forward", logits.dtype), row_blocks(rows),
-                        (logits, target, loss, logsumexp, np.int64(rows), np.int64(cols), np.int64(ignore_index)))
-            return loss, logsumexp
+                        (logits, target, loss, row_max, log_sum, np.int64(rows), np.int64(cols),
+                         np.int64(ignore_index)))
+            return loss, row_max, log_sum
 
-    def cross_entropy_backward(self, logits: Any, target: Any, logsumexp: Any, grad_loss: Any,
+    def cross_entropy_backward(self, logits: Any, target: Any, row_max: Any, log_sum: Any, grad_loss: Any,
                                ignore_index: int) -> Any:
-        """grad_logits = (softmax(logits) - one_hot(target)) · grad_loss per row (0 where ignored)."""
+        """grad_logits = (e^((x - max) - log Σ) - one_hot(target)) · grad_loss per row (0 where ignored)."""
         with self.runtime.device_of(logits):
             logits = self._contiguous(logits)
             rows, cols = logits.shape
             target = self._contiguous(target, dtype=np.int64)
-            logsumexp = self._contiguous(logsumexp, dtype=logits.dtype)
+            row_max = self._contiguous(row_max, dtype=logits.dtype)
+            log_sum = self._contiguous(log_sum, dtype=logits.dtype)
             grad_loss = self._contiguous(self.xp.broadcast_to(grad_loss, (rows,)), dtype=logits.dtype)
             grad_logits = self.xp.empty_like(logits)
             self.launch(kernel_name("cross_entropy_backward", logits.dtype), row_blocks(rows),
-                        (logits, target, logsumexp, grad_loss, grad_logits, np.int64(rows), np.int64(cols),
+                        (logits, target, row_max, log_sum, grad_loss, grad_logits, np.int64(rows), np.int64(cols),
                          np.int64(ignore_index)))
             return grad_logits
 

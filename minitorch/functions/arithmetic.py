@@ -483,12 +483,6 @@ def abs(input: Tensor) -> Tensor:
     return Abs.apply(input)
 
 
-def sign(input: Tensor) -> Tensor:
-    """-1, 0 or 1 by the sign of each element (no gradient flows through it)."""
-    with input._backend.context():
-        return Tensor._make(input._backend.xp.sign(input._data), input._backend)
-
-
 def clamp(input: Tensor, min: Any = None, max: Any = None) -> Tensor:
     """Each element limited to [min, max]; either bound may be None."""
     if min is None and max is None:

@@ -9,7 +9,7 @@ import numpy as np
 from ..autograd.function import Function
 from ..autograd.grad_mode import is_grad_enabled
 from ..tensor import Tensor
-from .arithmetic import broadcast_shapes, check_tensor
+from .arithmetic import broadcast_shapes, check_tensor, where
 from .shape import Permute
 
 
@@ -116,6 +116,17 @@ def _shape_text(shape: tuple) -> str:
     return "x".join(str(size) for size in shape)
 
 
+def _matmul_mismatch(a: tuple, b: tuple) -> str:
+    """PyTorch's message for operands whose inner sizes differ, by their dims; each names both shapes."""
+    if len(a) == 1 and len(b) == 1:
+        return (f"inconsistent tensor size, expected tensor {list(a)} and src {list(b)} to have the same number of "
+                f"elements, but got {a[0]} and {b[0]} elements respectively")
+    if len(a) == 2 and len(b) == 1:
+        return f"size mismatch, got input ({a[0]}), mat ({_shape_text(a)}), vec ({b[0]})"
+    rows = (1,) + a if len(a) == 1 else a  # a vector on the left is a row, as PyTorch writes it
+    return f"mat1 and mat2 shapes cannot be multiplied ({_shape_text(rows)} and {_shape_text(b)})"
+
+
 def matmul(input: Tensor, other: Tensor) -> Tensor:
     """The matrix product with NumPy's rules: 1-D operands are vectors, leading dims broadcast."""
     check_tensor(input, "input", "matmul")
@@ -127,8 +138,7 @@ def matmul(input: Tensor, other: Tensor) -> Tensor:
         raise RuntimeError(f"expected m1 and m2 to have the same dtype, but got: {input.dtype.name} != "
                            f"{other.dtype.name}")
     if a.shape[-1] != b.shape[-2 if b.ndim > 1 else 0]:
-        raise RuntimeError(f"mat1 and mat2 shapes cannot be multiplied ({_shape_text(a.shape)} and "
-                           f"{_shape_text(b.shape)})")
+        raise RuntimeError(_matmul_mismatch(a.shape, b.shape))
     if a.ndim == 2 and b.ndim == 2:  # two matrices: nothing to broadcast or squeeze
         return MatMul.apply(input, other)
     broadcast_shapes(a.shape[:-2], b.shape[:-2])
@@ -139,6 +149,87 @@ def matmul(input: Tensor, other: Tensor) -> Tensor:
         result = result.squeeze(-2 if b.ndim > 1 else -1)
     return result
 
+
+
+# ---- mm, bmm, mv, dot, outer, addmm: matmul with PyTorch's stricter shapes ----
+def _check_tensors(function: str, **arguments: Any) -> None:
+    for argument, value in arguments.items():
+        check_tensor(value, argument, function)
+
+
+def _check_same_dtype(input: Tensor, other: Tensor) -> None:
+    if input.dtype is not other.dtype:
+        raise RuntimeError(f"expected m1 and m2 to have the same dtype, but got: {input.dtype.name} != "
+                           f"{other.dtype.name}")
+
+
+def mm(input: Tensor, mat2: Tensor) -> Tensor:
+    """The product of two matrices (n, k) @ (k, m); no broadcasting."""
+    _check_tensors("mm", input=input, mat2=mat2)
+    if input.ndim != 2:
+        raise RuntimeError(f"self must be a matrix, got {input.ndim}-D tensor")
+    if mat2.ndim != 2:
+        raise RuntimeError(f"mat2 must be a matrix, got {mat2.ndim}-D tensor")
+    return matmul(input, mat2)
+
+
+def bmm(input: Tensor, mat2: Tensor) -> Tensor:
+    """Batched matrix products (b, n, k) @ (b, k, m); no broadcasting."""
+    _check_tensors("bmm", input=input, mat2=mat2)
+    for name, tensor in (("batch1", input), ("batch2", mat2)):
+        if tensor.ndim != 3:
+            raise RuntimeError(f"{name} must be a 3D tensor, got {tensor.ndim}-D")
+    if tuple(mat2.shape[:2]) != (input.shape[0], input.shape[2]):
+        raise RuntimeError(f"Expected size for first two dimensions of batch2 tensor to be: "
+                           f"[{input.shape[0]}, {input.shape[2]}] but got: [{mat2.shape[0]}, {mat2.shape[1]}].")
+    return matmul(input, mat2)
+
+
+def mv(input: Tensor, vec: Tensor) -> Tensor:
+    """The product of a matrix (n, m) and a vector (m,)."""
+    _check_tensors("mv", input=input, vec=vec)
+    if input.ndim != 2 or vec.ndim != 1:
+        raise RuntimeError(f"vector + matrix @ vector expected, got 1, {input.ndim}, {vec.ndim}")
+    if input.shape[1] != vec.shape[0]:
+        raise RuntimeError(f"size mismatch, got input ({input.shape[0]}), mat ({_shape_text(input.shape)}), "
+                           f"vec ({vec.shape[0]})")
+    return matmul(input, vec)
+
+
+def dot(input: Tensor, tensor: Tensor) -> Tensor:
+    """The inner product of two vectors of one length and dtype."""
+    _check_tensors("dot", input=input, tensor=tensor)
+    if input.ndim != 1 or tensor.ndim != 1:
+        raise RuntimeError(f"1D tensors expected, but got {input.ndim}D and {tensor.ndim}D tensors")
+    if input.shape[0] != tensor.shape[0]:
+        raise RuntimeError(f"inconsistent tensor size, expected tensor [{input.shape[0]}] and src "
+                           f"[{tensor.shape[0]}] to have the same number of elements, but got {input.shape[0]} "
+                           f"and {tensor.shape[0]} elements respectively")
+    if input.dtype is not tensor.dtype:
+        raise RuntimeError(f"dot : expected both vectors to have same dtype, but found {input.dtype.name} and "
+                           f"{tensor.dtype.name}")
+    return matmul(input, tensor)
+
+
+def outer(input: Tensor, vec2: Tensor) -> Tensor:
+    """The outer product of two vectors: result[i, j] = input[i] * vec2[j] (dtypes promote)."""
+    _check_tensors("outer", input=input, vec2=vec2)
+    for name, tensor in (("self", input), ("vec2", vec2)):
+        if tensor.ndim != 1:
+            raise RuntimeError(f"outer: Expected 1-D argument {name}, but got {tensor.ndim}-D")
+    return input.unsqueeze(1) * vec2
+
+
+def addmm(input: Tensor, mat1: Tensor, mat2: Tensor, *, beta: float = 1, alpha: float = 1) -> Tensor:
+    """beta * input + alpha * (mat1 @ mat2), input broadcast to the product; beta = 0 ignores input (nan too)."""
+    check_tensor(input, "input", "addmm")
+    product = mm(mat1, mat2)
+    _check_same_dtype(input, product)
+    input = input.expand(tuple(product.shape))
+    scaled = product if alpha == 1 else product * alpha
+    if beta == 0:  # input only reaches the result (and its gradient) as zeros, even where it is inf or nan
+        return scaled + where(input * 0 == 0, input, 0.0) * 0
+    return scaled + (input if beta == 1 else input * beta)
 
 # ---- einsum ----
 class Einsum(Function):

@@ -17,13 +17,15 @@ from ..autograd.function import Function
 from ..autograd.grad_mode import is_grad_enabled
 from ..tensor import Tensor
 from .activation import log_softmax, softmax, softplus
-from .arithmetic import check_tensor, where
+from .arithmetic import check_tensor, clamp, log, log1p, where
 
 REDUCTIONS = ("mean", "sum", "none")
+BCE_EPSILON = 1e-12  # PyTorch's floor on x (1 - x) in binary_cross_entropy's gradient
 
 
 class SoftmaxCrossEntropy(Function):
-    """loss_n = logsumexp(x_n) - x_n[t_n] for logits x (N, C) and class indices t (N,), 0 where t_n is ignored.
+    """loss_n = log Σ e^(x_n - m_n) - (x_n[t_n] - m_n), m_n = max x_n, for logits x (N, C) and class indices t (N,),
+    0 where t_n is ignored: the logit is shifted before the difference, so that logits of ±1e4 stay exact.
 
     With `scale`, the result is scale · Σ_n loss_n (the mean when scale = 1 / kept rows), so a reduced
     loss is one node. dx_n = (softmax(x_n) - one_hot(t_n)) · grad_n. Both passes are one backend kernel;
@@ -35,9 +37,9 @@ class SoftmaxCrossEntropy(Function):
 
     @staticmethod
     def forward(ctx: Function, logits: Any, target: Any, ignore_index: int, scale: float | None) -> Any:
-        loss, logsumexp = ctx._backend.cross_entropy_forward(logits, target, ignore_index)
+        loss, row_max, log_sum = ctx._backend.cross_entropy_forward(logits, target, ignore_index)
         ctx.ignore_index, ctx.scale = ignore_index, scale
-        ctx.save_for_backward(logits, target, logsumexp)
+        ctx.save_for_backward(logits, target, row_max, log_sum)
         if scale is None:
             return loss
         total = loss.sum(dtype=np.float32) if loss.dtype == np.float16 else loss.sum()
@@ -45,7 +47,7 @@ class SoftmaxCrossEntropy(Function):
 
     @staticmethod
     def backward(ctx: Function, grad_loss: Tensor) -> tuple:
-        logits, target, logsumexp = ctx.saved_tensors
+        logits, target, row_max, log_sum = ctx.saved_tensors
         rows = logits.shape[0]
         if is_grad_enabled():
             if ctx.scale is not None:  # every row's loss entered the sum with weight scale
@@ -56,9 +58,37 @@ class SoftmaxCrossEntropy(Function):
             return (softmax(logits, 1) - picked) * (grad_loss * kept).unsqueeze(1), None, None, None
         grad_per_row = (ctx.xp.ascontiguousarray(grad_loss._data) if ctx.scale is None  # the kernel reads rows
                          else ctx.xp.full(rows, grad_loss._data * ctx.scale, dtype=grad_loss._data.dtype))
-        grad_logits = ctx._backend.cross_entropy_backward(logits._data, target._data, logsumexp._data,
+        grad_logits = ctx._backend.cross_entropy_backward(logits._data, target._data, row_max._data, log_sum._data,
                                                           grad_per_row, ctx.ignore_index)
         return Tensor._make(grad_logits, ctx._backend), None, None, None
+
+
+class BinaryCrossEntropy(Function):
+    """loss = -(t · max(log x, -100) + (1 - t) · max(log(1 - x), -100)) per element, as PyTorch's.
+
+    dx = grad · (x - t) / max(x (1 - x), 1e-12) and dt = grad · (log(1 - x) - log x), PyTorch's gradients:
+    finite for x in [0, 1], also at x = 0 and 1 where the clamped logs have no derivative.
+    """
+
+    forward_on_arrays = True
+
+    @staticmethod
+    def forward(ctx: Function, input: Any, target: Any) -> Any:
+        ctx.save_for_backward(input, target)
+        with np.errstate(divide="ignore"):  # log 0 = -inf, clamped to -100
+            log_input = ctx.xp.maximum(ctx.xp.log(input), -100)
+            log_complement = ctx.xp.maximum(ctx.xp.log1p(-input), -100)
+        return (target - 1) * log_complement - target * log_input
+
+    @staticmethod
+    def backward(ctx: Function, grad_loss: Tensor) -> tuple:
+        input, target = ctx.saved_tensors
+        grad_input = grad_target = None
+        if ctx.needs_input_grad[0]:
+            grad_input = grad_loss * (input - target) / clamp(input * (1 - input), min=BCE_EPSILON)
+        if ctx.needs_input_grad[1]:
+            grad_target = grad_loss * (log1p(-input) - log(input))
+        return grad_input, grad_target
 
 
 # ---- argument checks ----
@@ -101,7 +131,8 @@ def _rows_and_targets(input: Tensor, target: Tensor, weight: Tensor | None, igno
     classes = shape[class_dim]
     expected = shape[:class_dim] + shape[class_dim + 1:]
     if len(shape) == 2 and targets.ndim == 1 and targets.shape[0] != shape[0]:
-        raise ValueError(f"Expected input batch_size ({shape[0]}) to match target batch_size ({targets.shape[0]}).")
+        raise ValueError(f"Expected input batch_size ({shape[0]}) to match target batch_size ({targets.shape[0]}): "
+                         f"input of shape {list(shape)}, target of shape {list(targets.shape)}.")
     if targets.shape != expected:
         raise RuntimeError(f"Expected target size {list(expected)}, got {list(targets.shape)}")
     if weight is not None and (weight.ndim != 1 or weight.shape[0] != classes):
@@ -112,7 +143,8 @@ def _rows_and_targets(input: Tensor, target: Tensor, weight: Tensor | None, igno
         if targets.size and bool((targets.min() < 0) | (targets.max() >= classes)):  # out of range, or ignored
             out_of_bounds = kept_array & ((targets < 0) | (targets >= classes))
             if out_of_bounds.any():
-                raise IndexError(f"Target {int(targets[out_of_bounds].reshape(-1)[0])} is out of bounds.")
+                raise IndexError(f"Target {int(targets[out_of_bounds].reshape(-1)[0])} is out of bounds: "
+                                 f"{classes} classes, so a target must be in [0, {classes - 1}].")
         kept = Tensor._make(kept_array.reshape(-1), target._backend)
     if len(shape) == 2:
         rows = input
@@ -254,10 +286,7 @@ def binary_cross_entropy(input: Tensor, target: Tensor, weight: Tensor | None = 
                          f"({input.shape}) is deprecated. Please ensure they have the same size.")
     if ((input < 0) | (input > 1)).sum().item():
         raise RuntimeError("all elements of input should be between 0 and 1")
-    # clamped, as PyTorch, so that a probability of exactly 0 or 1 gives a finite loss
-    log_x = input.log().clamp(min=-100)
-    log_not_x = (1 - input).log().clamp(min=-100)
-    loss = -(target * log_x + (1 - target) * log_not_x)
+    loss = BinaryCrossEntropy.apply(input, target)
     if weight is not None:
         loss = loss * weight
     return _reduce(loss, reduction)

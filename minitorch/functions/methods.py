@@ -10,14 +10,14 @@ from typing import Any, Callable
 from .. import creation, dtypes, random
 from ..autograd.broadcast import sum_to_shape
 from ..tensor import Tensor
-from . import activation, arithmetic, indexing, linalg, reduction, shape, special
+from . import activation, arithmetic, cumulative, indexing, linalg, pointwise, reduction, shape, special
 from . import comparison, construction, rearrange, selection
 
 TENSOR_METHODS = {
     # arithmetic
     "add": arithmetic.add, "sub": arithmetic.sub, "mul": arithmetic.mul, "div": arithmetic.div,
     "neg": arithmetic.neg, "remainder": arithmetic.remainder, "floor_divide": arithmetic.floor_divide, "pow": arithmetic.pow, "exp": arithmetic.exp, "log": arithmetic.log,
-    "sqrt": arithmetic.sqrt, "sin": arithmetic.sin, "cos": arithmetic.cos, "expm1": arithmetic.expm1, "log1p": arithmetic.log1p, "erf": special.erf, "erfc": special.erfc, "abs": arithmetic.abs, "sign": arithmetic.sign, "clamp": arithmetic.clamp,
+    "sqrt": arithmetic.sqrt, "sin": arithmetic.sin, "cos": arithmetic.cos, "expm1": arithmetic.expm1, "log1p": arithmetic.log1p, "erf": special.erf, "erfc": special.erfc, "abs": arithmetic.abs, "clamp": arithmetic.clamp,
     "clip": arithmetic.clamp,
     "eq": arithmetic.eq, "ne": arithmetic.ne, "lt": arithmetic.lt, "le": arithmetic.le,
     "gt": arithmetic.gt, "ge": arithmetic.ge,
@@ -36,6 +36,18 @@ TENSOR_METHODS = {
     # activations
     "relu": activation.relu, "sigmoid": activation.sigmoid, "tanh": activation.tanh,
     "softmax": activation.softmax, "log_softmax": activation.log_softmax,
+    # tensor math (issue 12): more elementwise math, products, reductions and their in-place forms
+    "log10": pointwise.log10, "log2": pointwise.log2, "exp2": pointwise.exp2, "sinh": pointwise.sinh,
+    "cosh": pointwise.cosh, "tan": pointwise.tan, "asin": pointwise.asin, "acos": pointwise.acos,
+    "atan": pointwise.atan, "atan2": pointwise.atan2, "arcsin": pointwise.arcsin, "arccos": pointwise.arccos,
+    "arctan": pointwise.arctan, "arctan2": pointwise.arctan2, "reciprocal": pointwise.reciprocal,
+    "rsqrt": pointwise.rsqrt, "square": pointwise.square, "sign": pointwise.sign, "floor": pointwise.floor,
+    "ceil": pointwise.ceil, "round": pointwise.round, "trunc": pointwise.trunc, "fix": pointwise.fix,
+    "frac": pointwise.frac,
+    "mm": linalg.mm, "bmm": linalg.bmm, "mv": linalg.mv, "dot": linalg.dot, "outer": linalg.outer,
+    "addmm": linalg.addmm,
+    "logsumexp": reduction.logsumexp, "norm": reduction.norm, "prod": cumulative.prod,
+    "cumsum": cumulative.cumsum, "cumprod": cumulative.cumprod,
     # selection, rearranging, construction and comparison (issue 12, tensor-select)
     "topk": selection.topk, "sort": selection.sort, "argsort": selection.argsort, "unique": selection.unique,
     "bincount": selection.bincount, "histc": selection.histc, "histogram": selection.histogram,
@@ -98,7 +110,24 @@ RANDOM_METHODS = {
 """The random functions that are also Tensor methods (x.uniform_(-1, 1), x.multinomial(3), ...)."""
 
 
+# tensor math (issue 12, tensor-math): the in-place forms of the math ops, through Tensor._apply_inplace
+def _in_place(function: Callable[..., Tensor]) -> Callable[..., Tensor]:
+    """x.exp_() and friends: function(x, ...) written into x's storage by Tensor._apply_inplace."""
+    def method(self: Tensor, *args: Any, **kwargs: Any) -> Tensor:
+        return self._apply_inplace(lambda tensor, _: function(tensor, *args, **kwargs), None)
+    method.__name__ = method.__qualname__ = f"{function.__name__}_"
+    return method
+
+
+IN_PLACE = {f"{name}_": _in_place(TENSOR_METHODS[name]) for name in (
+    "exp", "log", "sqrt", "abs", "neg", "sin", "cos", "expm1", "log1p", "clamp", "clip", "pow", "log10", "log2",
+    "exp2", "sinh", "cosh", "tan", "asin", "acos", "atan", "atan2", "arcsin", "arccos", "arctan", "arctan2",
+    "reciprocal", "rsqrt", "square", "sign", "floor", "ceil", "round", "trunc", "fix", "frac", "cumsum", "cumprod",
+    "sigmoid", "tanh", "relu", "addmm")}
+"""The in-place forms PyTorch has of these methods (tensor math, issue 12)."""
+
+
 def bind_tensor_methods() -> None:
     """Make the ops Tensor's methods and operators."""
-    for name, function in {**TENSOR_METHODS, **OPERATORS, **RANDOM_METHODS}.items():
+    for name, function in {**TENSOR_METHODS, **IN_PLACE, **OPERATORS, **RANDOM_METHODS}.items():
         setattr(Tensor, name, function)

@@ -1,9 +1,11 @@
-"""Reductions: sum, mean, var, std, max, min, argmax, argmin."""
+"""Reductions: sum, mean, var, std, max, min, argmax, argmin, logsumexp, norm (NumPy's axis=, keepdims= too)."""
 from __future__ import annotations
 
 import builtins
+import functools
+import math
 from collections import namedtuple
-from typing import Any, Sequence
+from typing import Any, Callable, Sequence
 
 import numpy as np
 
@@ -12,7 +14,7 @@ from ..autograd.broadcast import Expand
 from ..autograd.function import Function
 from ..dims import normalize_dim, normalize_dims
 from ..tensor import Tensor
-from .arithmetic import binary, where
+from .arithmetic import _as_float, binary, exp, log, where
 from .indexing import gather
 from .shape import Reshape
 
@@ -122,6 +124,20 @@ class Std(Function):
         return where(y == 0, 0.0, grad_output / (2 * y))
 
 
+def numpy_names(function: Callable[..., Any]) -> Callable[..., Any]:
+    """Also accept NumPy's axis= for dim= and keepdims= for keepdim=, as PyTorch's reductions do."""
+    @functools.wraps(function)
+    def reduction(*args: Any, **kwargs: Any) -> Any:
+        for numpy_name, name in (("axis", "dim"), ("keepdims", "keepdim")):
+            if numpy_name in kwargs:
+                if name in kwargs:
+                    raise TypeError(f"{function.__name__}() got both '{name}' and its alias '{numpy_name}'")
+                kwargs[name] = kwargs.pop(numpy_name)
+        return function(*args, **kwargs)
+    return reduction
+
+
+@numpy_names
 def sum(input: Tensor, dim: int | Sequence[int] | None = None, keepdim: bool = False,
         dtype: dtypes.dtype | None = None) -> Tensor:
     """The sum over dim (all dims by default); integer and bool inputs sum to int64."""
@@ -130,6 +146,7 @@ def sum(input: Tensor, dim: int | Sequence[int] | None = None, keepdim: bool = F
     return Sum.apply(input, normalize_dims(dim, input.ndim), keepdim)
 
 
+@numpy_names
 def mean(input: Tensor, dim: int | Sequence[int] | None = None, keepdim: bool = False,
          dtype: dtypes.dtype | None = None) -> Tensor:
     """The mean over dim (all dims by default); floating inputs only, as PyTorch."""
@@ -143,6 +160,7 @@ def mean(input: Tensor, dim: int | Sequence[int] | None = None, keepdim: bool = 
     return Mean.apply(input, normalize_dims(dim, input.ndim), keepdim)
 
 
+@numpy_names
 def var(input: Tensor, dim: int | Sequence[int] | None = None, unbiased: bool | None = None,
         keepdim: bool = False, *, correction: float | None = None) -> Tensor:
     """Σ(x - mean)² / (N - correction); correction=1 (unbiased) by default, as PyTorch."""
@@ -156,6 +174,7 @@ def var(input: Tensor, dim: int | Sequence[int] | None = None, unbiased: bool | 
     return (deviation * deviation).sum(dims, keepdim=keepdim) / builtins.max(count - correction, 0)
 
 
+@numpy_names
 def std(input: Tensor, dim: int | Sequence[int] | None = None, unbiased: bool | None = None,
         keepdim: bool = False, *, correction: float | None = None) -> Tensor:
     """The square root of var (same arguments)."""
@@ -185,11 +204,13 @@ def _extreme(input: Tensor, dim: Any, keepdim: bool, largest: bool) -> Any:
     return (max_result if largest else min_result)(values, indices)
 
 
+@numpy_names
 def max(input: Tensor, dim: Any = None, keepdim: bool = False) -> Any:
     """max(): the largest element; max(dim): (values, indices) along dim; max(other): elementwise maximum."""
     return _extreme(input, dim, keepdim, largest=True)
 
 
+@numpy_names
 def min(input: Tensor, dim: Any = None, keepdim: bool = False) -> Any:
     """min(): the smallest element; min(dim): (values, indices) along dim; min(other): elementwise minimum."""
     return _extreme(input, dim, keepdim, largest=False)
@@ -228,21 +249,100 @@ def _logical_reduction(input: Tensor, dim: int | None, keepdim: bool, every: boo
         return Tensor._make(xp.asarray(result), input._backend)
 
 
+@numpy_names
 def any(input: Tensor, dim: int | None = None, keepdim: bool = False) -> Tensor:
     """True where some element (along dim, or of all) is non-zero; a bool tensor without gradient."""
     return _logical_reduction(input, dim, keepdim, every=False)
 
 
+@numpy_names
 def all(input: Tensor, dim: int | None = None, keepdim: bool = False) -> Tensor:
     """True where every element (along dim, or of all) is non-zero; a bool tensor without gradient."""
     return _logical_reduction(input, dim, keepdim, every=True)
 
 
+@numpy_names
 def argmax(input: Tensor, dim: int | None = None, keepdim: bool = False) -> Tensor:
     """The index of the largest element (of the flattened tensor when dim is None)."""
     return _arg_extreme(input, dim, keepdim, largest=True)
 
 
+@numpy_names
 def argmin(input: Tensor, dim: int | None = None, keepdim: bool = False) -> Tensor:
     """The index of the smallest element (of the flattened tensor when dim is None)."""
     return _arg_extreme(input, dim, keepdim, largest=False)
+
+
+@numpy_names
+def logsumexp(input: Tensor, dim: int | Sequence[int], keepdim: bool = False) -> Tensor:
+    """log Σ exp(input) over dim, computed stably: the largest element is taken out before exp."""
+    input = _as_float(input)
+    dims = normalize_dims(dim, input.ndim)
+    xp = input._backend.xp
+    with input._backend.context():
+        if input.numel():
+            largest = xp.max(input._data, axis=dims, keepdims=True)
+            largest = xp.where(xp.isfinite(largest), largest, 0)  # all -inf (or an inf): nothing to take out
+        else:
+            largest = xp.zeros((1,) * input.ndim, dtype=input._data.dtype)
+        shift = Tensor._make(largest, input._backend)
+    result = log(exp(input - shift).sum(dims, keepdim=True)) + shift
+    return result if keepdim else result.reshape(tuple(size for axis, size in enumerate(result.shape)
+                                                       if axis not in dims))
+
+
+class LinalgVectorNorm(Function):
+    """y = (Σ |x|^p)^(1/p) over dims (max |x| for p = inf, min for -inf, the count of non-zeros for 0);
+    dx = grad sign(x) |x|^(p-1) / y^(p-1), 0 where x = 0 (as PyTorch's), ties sharing it for ±inf."""
+
+    forward_on_arrays = True
+
+    @staticmethod
+    def forward(ctx: Function, x: Any, p: float, dims: tuple, keepdim: bool) -> Any:
+        ctx.p, ctx.input_shape, ctx.dims, ctx.keepdim = p, x.shape, dims, keepdim
+        size = ctx.xp.abs(x)
+        if p == math.inf or p == -math.inf:
+            y = size.max(axis=dims, keepdims=keepdim) if p > 0 else size.min(axis=dims, keepdims=keepdim)
+        elif p == 0:
+            y = (size != 0).sum(axis=dims, keepdims=keepdim).astype(x.dtype)
+        elif p == 1:
+            y = size.sum(axis=dims, keepdims=keepdim)
+        elif p == 2:
+            y = ctx.xp.sqrt((size * size).sum(axis=dims, keepdims=keepdim))
+        else:
+            y = ((size ** p).sum(axis=dims, keepdims=keepdim)) ** (1 / p)
+        ctx.save_for_backward(x, y)
+        return y
+
+    @staticmethod
+    def backward(ctx: Function, grad_output: Tensor) -> tuple:
+        x, y = ctx.saved_tensors
+        p = ctx.p
+        grad = _expand_back(grad_output, ctx.input_shape, ctx.dims, ctx.keepdim)
+        if p == 0:
+            return grad * 0, None, None, None
+        if p == 1:
+            return grad * x.sign(), None, None, None
+        norm = _expand_back(y, ctx.input_shape, ctx.dims, ctx.keepdim)
+        if p == math.inf or p == -math.inf:
+            ties = (x.abs() == norm.detach()).to(grad.dtype)
+            count = _expand_back(ties.sum(ctx.dims, keepdim=ctx.keepdim), ctx.input_shape, ctx.dims, ctx.keepdim)
+            return grad * x.sign() * ties / count, None, None, None
+        if p == 2:
+            return where(x == 0, 0.0, grad * x / norm), None, None, None
+        return where(x == 0, 0.0, grad * x.sign() * (x.abs() / norm) ** (p - 1)), None, None, None
+
+
+def norm(input: Tensor, p: float | str | None = "fro", dim: int | Sequence[int] | None = None, keepdim: bool = False,
+         dtype: dtypes.dtype | None = None) -> Tensor:
+    """The vector p-norm over dim (all elements by default): p = 2 or 'fro' (the default), 1, inf, -inf, 0, any."""
+    if dtype is not None:
+        input = input.to(dtype)
+    if not input.dtype.is_floating_point:
+        raise RuntimeError(f"linalg.vector_norm: Expected a floating point or complex tensor as input. "
+                           f"Got {input.dtype.name}")
+    if p is None or p == "fro":
+        p = 2
+    elif isinstance(p, str) or isinstance(p, bool) or not isinstance(p, (int, float)):
+        raise RuntimeError(f"norm: p must be a number or 'fro', got {p!r}")
+    return LinalgVectorNorm.apply(input, float(p), normalize_dims(dim, input.ndim), keepdim)

@@ -254,13 +254,15 @@ def cat(tensors: Sequence[Tensor], dim: int = 0) -> Tensor:
     for index, tensor in enumerate(tensors[1:], start=1):
         if tensor.ndim != first.ndim:
             raise RuntimeError(
-                f"Tensors must have same number of dimensions: got {first.ndim} and {tensor.ndim}"
+                f"Tensors must have same number of dimensions: got {first.ndim} and {tensor.ndim} (shapes "
+                f"{list(first.shape)} and {list(tensor.shape)} of tensors 0 and {index})"
             )
         for d in range(first.ndim):
             if d != axis and tensor.shape[d] != first.shape[d]:
                 raise RuntimeError(
                     f"Sizes of tensors must match except in dimension {axis}. Expected size {first.shape[d]} but "
-                    f"got size {tensor.shape[d]} for tensor number {index} in the list."
+                    f"got size {tensor.shape[d]} for tensor number {index} in the list (shape {list(tensor.shape)}, "
+                    f"tensor 0 has shape {list(first.shape)})."
                 )
     dtype = dtypes.result_type(*tensors) if len({t.dtype for t in tensors}) > 1 else first.dtype
     return Cat.apply(*(tensor.to(dtype) for tensor in tensors), dim=axis)

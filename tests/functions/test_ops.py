@@ -26,6 +26,12 @@ def np_softmax(x: np.ndarray, axis: int) -> np.ndarray:
     return e / e.sum(axis=axis, keepdims=True)
 
 
+def np_logsumexp(x: np.ndarray, axis: tuple) -> np.ndarray:
+    """log Σ exp x over axis, with each slice's largest element taken out first (keepdims)."""
+    largest = x.max(axis=axis, keepdims=True)
+    return np.log(np.exp(x - largest).sum(axis=axis, keepdims=True)) + largest
+
+
 def np_sigmoid(x: np.ndarray) -> np.ndarray:
     return 1 / (1 + np.exp(-x))
 
@@ -40,9 +46,15 @@ class Op:
     second_order: bool = True  # also run gradgradcheck
     marks: list = field(default_factory=list)
     covers: tuple = ()  # the public names the row calls, exactly (its name if empty)
+    zeros: bool = False  # inputs hold exact zeros at ZERO_AT (products' gradients there)
 
     def __post_init__(self) -> None:
         self.covers = self.covers or (self.name,)
+
+
+ZERO_AT = [1, 4, 5]
+"""The flat positions a row with zeros=True has exact zeros at: in a (3, 4) input one zero in the first row,
+two in the second, none in the third."""
 
 
 INDEX = np.array([0, 2, 2, 1])
@@ -278,6 +290,97 @@ OPS = [
     Op("index_slice_range", lambda a: a[:, range(1, 3)], lambda a: a[:, 1:3], [(2, 4)], covers=("__getitem__",)),
     Op("setitem_list", lambda a, b: assign_row(a, [2, 0], b), lambda a, b: np.stack([b[1], a[1], b[0]]),
        [(3, 4), (2, 4)], covers=("__setitem__",)),
+    # tensor math (issue 12): more elementwise math, products, reductions, and in-place forms (IN_PLACE_ROWS)
+    Op("log10", lambda a: a.log10(), np.log10, [(3, 4)], positive=True),
+    Op("log2", lambda a: mt.log2(a), np.log2, [(3, 4)], positive=True),
+    Op("exp2", lambda a: a.exp2(), np.exp2, [(3, 4)]),
+    Op("sinh", lambda a: a.sinh(), np.sinh, [(3, 4)]),
+    Op("cosh", lambda a: mt.cosh(a), np.cosh, [(3, 4)]),
+    Op("tan", lambda a: mt.tan(a * 0.4), lambda a: np.tan(a * 0.4), [(3, 4)]),
+    Op("asin", lambda a: mt.asin(a * 0.3), lambda a: np.arcsin(a * 0.3), [(3, 4)]),
+    Op("acos", lambda a: (a * 0.3).acos(), lambda a: np.arccos(a * 0.3), [(3, 4)]),
+    Op("atan", lambda a: mt.arctan(a), np.arctan, [(3, 4)], covers=("arctan", "atan")),
+    Op("atan2", lambda a, b: mt.atan2(a, b), np.arctan2, [(3, 4), (4,)]),
+    Op("arctan2_method", lambda a, b: a.arctan2(b), np.arctan2, [(3, 1), (4,)], covers=("arctan2",)),
+    Op("reciprocal", lambda a: a.reciprocal(), lambda a: 1 / a, [(3, 4)], positive=True),
+    Op("rsqrt", lambda a: mt.rsqrt(a), lambda a: 1 / np.sqrt(a), [(3, 4)], positive=True),
+    Op("square", lambda a: a.square(), np.square, [(3, 4)]),
+    Op("sign", lambda a: a.sign() * a + mt.sign(a), lambda a: np.abs(a) + np.sign(a), [(3, 4)]),
+    Op("floor", lambda a: mt.floor(a * 3) + a, lambda a: np.floor(a * 3) + a, [(3, 4)]),
+    Op("ceil", lambda a: (a * 3).ceil() * a, lambda a: np.ceil(a * 3) * a, [(3, 4)]),
+    Op("round", lambda a: mt.round(a * 3) * a, lambda a: np.round(a * 3) * a, [(3, 4)]),
+    Op("round_decimals", lambda a: (a * 3).round(decimals=1) + a, lambda a: np.round(a * 3, 1) + a, [(3, 4)],
+       covers=("round",)),
+    Op("trunc", lambda a: mt.trunc(a * 3) * a, lambda a: np.trunc(a * 3) * a, [(3, 4)], covers=("trunc", "fix")),
+    Op("frac", lambda a: (a * 3).frac(), lambda a: a * 3 - np.trunc(a * 3), [(3, 4)]),
+    Op("mm", lambda a, b: a.mm(b), lambda a, b: a @ b, [(3, 4), (4, 2)]),
+    Op("bmm", lambda a, b: mt.bmm(a, b), lambda a, b: a @ b, [(2, 3, 4), (2, 4, 5)]),
+    Op("mv", lambda a, b: mt.mv(a, b), lambda a, b: a @ b, [(3, 4), (4,)]),
+    Op("dot", lambda a, b: a.dot(b), lambda a, b: a @ b, [(4,), (4,)]),
+    Op("outer", lambda a, b: mt.outer(a, b), np.outer, [(3,), (2,)]),
+    Op("addmm", lambda c, a, b: mt.addmm(c, a, b), lambda c, a, b: c + a @ b, [(2,), (3, 4), (4, 2)]),
+    Op("addmm_beta_alpha", lambda c, a, b: c.addmm(a, b, beta=0.5, alpha=-2), lambda c, a, b: 0.5 * c - 2 * (a @ b),
+       [(3, 1), (3, 4), (4, 2)], covers=("addmm",)),
+    Op("addmm_beta_zero", lambda c, a, b: mt.addmm(c, a, b, beta=0), lambda c, a, b: a @ b,
+       [(3, 2), (3, 4), (4, 2)], covers=("addmm",)),
+    Op("logsumexp", lambda a: a.logsumexp(1), lambda a: np.log(np.exp(a).sum(1)), [(3, 4)]),
+    Op("logsumexp_dims_keepdim", lambda a: mt.logsumexp(a * 300, (0, 2), keepdim=True),
+       lambda a: np_logsumexp(a * 300, (0, 2)),
+       [(2, 3, 2)], covers=("logsumexp",)),
+    Op("prod", lambda a: a.prod(), np.prod, [(3, 4)]),
+    Op("prod_dim_keepdim", lambda a: mt.prod(a, -1, keepdim=True), lambda a: a.prod(-1, keepdims=True), [(3, 4)],
+       covers=("prod",)),
+    Op("prod_zeros", lambda a: a.prod(1), lambda a: a.prod(1), [(3, 4)], zeros=True, covers=("prod",)),
+    Op("prod_all_zeros", lambda a: mt.prod(a[1]), lambda a: a[1].prod(), [(3, 4)], zeros=True,
+       covers=("prod", "__getitem__")),
+    Op("cumsum", lambda a: a.cumsum(0), lambda a: np.cumsum(a, 0), [(3, 4)]),
+    Op("cumsum_function", lambda a: mt.cumsum(a, dim=-1), lambda a: np.cumsum(a, -1), [(2, 3, 4)],
+       covers=("cumsum",)),
+    Op("cumprod", lambda a: mt.cumprod(a, 1), lambda a: np.cumprod(a, 1), [(3, 4)]),
+    Op("cumprod_zeros", lambda a: a.cumprod(1), lambda a: np.cumprod(a, 1), [(3, 4)], zeros=True,
+       covers=("cumprod",)),
+    Op("cumprod_zeros_dim0", lambda a: mt.cumprod(a, 0), lambda a: np.cumprod(a, 0), [(3, 4)], zeros=True,
+       covers=("cumprod",)),
+    Op("norm", lambda a: a.norm(), lambda a: np.sqrt((a * a).sum()), [(3, 4)]),
+    Op("norm_fro_dims", lambda a: mt.norm(a, "fro", dim=(0, 2)), lambda a: np.sqrt((a * a).sum((0, 2))),
+       [(2, 3, 2)], covers=("norm",)),
+    Op("norm_1", lambda a: a.norm(1, dim=1), lambda a: np.abs(a).sum(1), [(3, 4)], covers=("norm",)),
+    Op("norm_inf", lambda a: mt.norm(a, float("inf"), dim=0, keepdim=True), lambda a: np.abs(a).max(0, keepdims=True),
+       [(3, 4)], covers=("norm",)),
+    Op("norm_minus_inf", lambda a: mt.norm(a, -math.inf), lambda a: np.abs(a).min(), [(3, 4)], covers=("norm",)),
+    Op("norm_3", lambda a: a.norm(3, dim=-1), lambda a: (np.abs(a) ** 3).sum(-1) ** (1 / 3), [(3, 4)],
+       covers=("norm",)),
+    Op("norm_half", lambda a: a.norm(0.5), lambda a: (np.abs(a) ** 0.5).sum() ** 2, [(3, 4)], covers=("norm",)),
+]
+
+IN_PLACE_ROWS = [  # name, reference, positive inputs, arguments
+    ("exp_", np.exp, False, ()), ("log_", np.log, True, ()), ("sqrt_", np.sqrt, True, ()), ("abs_", np.abs, False, ()),
+    ("neg_", np.negative, False, ()), ("sin_", np.sin, False, ()), ("cos_", np.cos, False, ()),
+    ("expm1_", np.expm1, False, ()), ("log1p_", np.log1p, True, ()), ("log10_", np.log10, True, ()),
+    ("log2_", np.log2, True, ()), ("exp2_", np.exp2, False, ()), ("sinh_", np.sinh, False, ()),
+    ("cosh_", np.cosh, False, ()), ("atan_", np.arctan, False, ()), ("arctan_", np.arctan, False, ()),
+    ("reciprocal_", np.reciprocal, True, ()), ("rsqrt_", lambda a: 1 / np.sqrt(a), True, ()),
+    ("square_", np.square, False, ()), ("sigmoid_", np_sigmoid, False, ()), ("tanh_", np.tanh, False, ()),
+    ("relu_", lambda a: np.maximum(a, 0), False, ()), ("clamp_", lambda a: np.clip(a, -0.5, 0.7), False, (-0.5, 0.7)),
+    ("clip_", lambda a: np.maximum(a, 0.1), False, (0.1,)), ("pow_", lambda a: a ** 3, False, (3,)),
+    ("frac_", lambda a: a - np.trunc(a), False, ()), ("cumsum_", lambda a: np.cumsum(a, 1), False, (1,)),
+    ("cumprod_", lambda a: np.cumprod(a, 1), False, (1,)),
+]
+"""The in-place forms of the ops: each runs on a copy (a leaf that requires grad may not change in place)."""
+
+OPS += [Op(name, (lambda name, args: lambda a: getattr(a * 1, name)(*args))(name, args), reference, [(3, 4)],
+           positive=positive) for name, reference, positive, args in IN_PLACE_ROWS]
+OPS += [
+    Op("tan_", lambda a: (a * 0.4).tan_(), lambda a: np.tan(a * 0.4), [(3, 4)]),
+    Op("asin_", lambda a: (a * 0.3).asin_(), lambda a: np.arcsin(a * 0.3), [(3, 4)]),
+    Op("acos_", lambda a: (a * 0.3).arccos_(), lambda a: np.arccos(a * 0.3), [(3, 4)], covers=("arccos_",)),
+    Op("atan2_", lambda a, b: (a * 1).atan2_(b), np.arctan2, [(3, 4), (4,)]),
+    Op("addmm_", lambda c, a, b: (c * 1).addmm_(a, b, alpha=2), lambda c, a, b: c + 2 * (a @ b),
+       [(3, 2), (3, 4), (4, 2)]),
+    Op("rounding_", lambda a: (a * 3).floor_() * (a * 3).ceil_() + (a * 3).round_() * (a * 3).trunc_() * a
+       + (a * 3).sign_() * (a * 3).fix_(), lambda a: np.floor(a * 3) * np.ceil(a * 3) + np.round(a * 3)
+       * np.trunc(a * 3) * a + np.sign(a) * np.trunc(a * 3), [(3, 4)],
+       covers=("floor_", "ceil_", "round_", "trunc_", "sign_", "fix_")),
 ]
 
 
@@ -287,6 +390,8 @@ def make_inputs(op: Op, seed: int, dtype: mt.dtype = mt.float64, shapes: list | 
     arrays = []
     for shape in op.shapes if shapes is None else shapes:
         values = rng.uniform(0.5, 2.0, shape) if op.positive else rng.standard_normal(shape)
+        if op.zeros:
+            values.reshape(-1)[ZERO_AT] = 0
         arrays.append(values.astype(dtype.numpy))
     return arrays
 
@@ -362,6 +467,9 @@ ZERO_D = {"add", "add_scalar", "add_alpha", "sub", "rsub", "mul", "div", "rdiv",
           "index_bool", "relu", "sigmoid", "tanh", "leaky_relu", "elu", "gelu", "gelu_tanh", "silu", "softplus",
           "step", "identity", "sin", "cos", "expm1", "log1p", "erf", "erfc", "softmax", "softmax_dim0"}
 """The rows whose inputs may all be 0-d tensors."""
+ZERO_D |= {"log10", "log2", "exp2", "sinh", "cosh", "tan", "asin", "acos", "atan", "atan2", "reciprocal", "rsqrt",
+           "square", "sign", "floor", "ceil", "round", "round_decimals", "trunc", "frac", "prod", "norm", "norm_half",
+           "norm_minus_inf", "exp_", "sqrt_", "frac_", "rounding_"}  # tensor math (issue 12)
 
 GPU_TOLERANCES = {"float64": (1e-10, 1e-12), "float32": (1e-5, 1e-6), "float16": (1e-2, 1e-2)}
 """(rtol, atol) between the GPU and the CPU in the same dtype: a few roundings apart (CUDA's math functions
@@ -415,7 +523,6 @@ NOT_DIFFERENTIABLE: dict[str, Callable] = {
     "logical_not": lambda a: mt.logical_not(a), "__invert__": lambda a: ~(a > 0),
     "__and__": lambda a: (a > 0) & (a < 1), "__or__": lambda a: (a > 0) | (a < 1),
     "any": lambda a: a.any(), "all": lambda a: a.all(), "argmax": lambda a: a.argmax(), "argmin": lambda a: a.argmin(),
-    "sign": lambda a: a.sign(),
     # selection, construction and comparison (issue 12, tensor-select): indices, counts, new tensors, verdicts
     "argsort": lambda a: a.argsort(), "unique": lambda a: a.unique(), "nonzero": lambda a: a.nonzero(),
     "argwhere": lambda a: mt.argwhere(a), "histc": lambda a: a.histc(3), "histogram": lambda a: a.histogram(3).hist,

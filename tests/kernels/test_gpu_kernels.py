@@ -98,22 +98,24 @@ def test_cross_entropy_matches_the_cpu_backend(kernels: CudaKernels, dtype: type
     logits = (random.standard_normal((9, 300)) * 5).astype(dtype)
     target = np.array([0, 299, ignore_index, 5, ignore_index, 150, 7, 1, 3])  # the first and the last class
     grad_loss = random.uniform(0.5, 2, 9).astype(dtype)
-    loss, logsumexp = kernels.cross_entropy_forward(_on_gpu(logits), _on_gpu(target), ignore_index)
-    cpu_loss, cpu_logsumexp = cpu.cross_entropy_forward(logits, target, ignore_index)
+    loss, row_max, log_sum = kernels.cross_entropy_forward(_on_gpu(logits), _on_gpu(target), ignore_index)
+    cpu_loss, cpu_row_max, cpu_log_sum = cpu.cross_entropy_forward(logits, target, ignore_index)
     _assert_close(loss, cpu_loss, dtype, "loss")
-    _assert_close(logsumexp, cpu_logsumexp, dtype, "logsumexp")
-    grad_logits = kernels.cross_entropy_backward(_on_gpu(logits), _on_gpu(target), logsumexp, _on_gpu(grad_loss),
-                                                 ignore_index)
-    _assert_close(grad_logits, cpu.cross_entropy_backward(logits, target, cpu_logsumexp, grad_loss, ignore_index),
-                  dtype, "grad_logits")
+    _assert_close(row_max, cpu_row_max, dtype, "row max")
+    _assert_close(log_sum, cpu_log_sum, dtype, "log sum")
+    grad_logits = kernels.cross_entropy_backward(_on_gpu(logits), _on_gpu(target), row_max, log_sum,
+                                                 _on_gpu(grad_loss), ignore_index)
+    _assert_close(grad_logits, cpu.cross_entropy_backward(logits, target, cpu_row_max, cpu_log_sum, grad_loss,
+                                                          ignore_index), dtype, "grad_logits")
 
 
 def test_cross_entropy_of_a_target_out_of_range_is_nan(kernels: CudaKernels) -> None:
     logits = _on_gpu(np.zeros((2, 3), np.float32))
     target = _on_gpu(np.array([3, 1]))
-    loss, logsumexp = kernels.cross_entropy_forward(logits, target, -100)
+    loss, row_max, log_sum = kernels.cross_entropy_forward(logits, target, -100)
     assert np.isnan(loss.get()[0]) and loss.get()[1] == pytest.approx(np.log(3))
-    grad_logits = kernels.cross_entropy_backward(logits, target, logsumexp, _on_gpu(np.ones(2, np.float32)), -100)
+    grad_logits = kernels.cross_entropy_backward(logits, target, row_max, log_sum, _on_gpu(np.ones(2, np.float32)),
+                                                 -100)
     assert np.isnan(grad_logits.get()[0]).all() and np.isfinite(grad_logits.get()[1]).all()
 
 

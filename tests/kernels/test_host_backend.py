@@ -119,3 +119,22 @@ def test_a_parameter_made_from_a_transpose_trains(host_cuda: HostKernelsCUDABack
             expected = weight.detach().numpy().copy()
     np.testing.assert_allclose(weight.detach().cpu().numpy(), expected, rtol=1e-6)
     assert {"sgd_update_float", "adam_update_float"} <= set(host_cuda.launched)
+
+
+@pytest.mark.parametrize("offset", [1e4, -1e4])
+def test_cross_entropy_of_logits_around_1e4_through_the_kernels_is_exact(host_cuda: HostKernelsCUDABackend,
+                                                                         offset: float) -> None:
+    """float32 logits near ±1e4 (a step of 1e-3): the loss to 1e-5 relative and the gradient, as on the CPU."""
+    logits = (offset + np.random.default_rng(5).normal(0, 2, (6, 5))).astype(np.float32)
+    target = np.array([0, 1, 2, 3, 4, 0])
+    shifted = logits.astype(np.float64) - logits.max(axis=1, keepdims=True)
+    exact = np.log(np.exp(shifted).sum(axis=1)) - shifted[np.arange(6), target]
+    grads = []
+    for device in ("cpu", "cuda"):
+        x = mt.tensor(logits, device=device, requires_grad=True)
+        loss = nn.functional.cross_entropy(x, mt.tensor(target, device=device), reduction="sum")
+        np.testing.assert_allclose(loss.item(), exact.sum(), rtol=1e-5)
+        loss.backward()
+        grads.append(x.grad.cpu().numpy())
+    assert {"cross_entropy_forward_float", "cross_entropy_backward_float"} <= set(host_cuda.launched)
+    np.testing.assert_allclose(grads[1], grads[0], rtol=1e-5, atol=1e-7)

@@ -142,52 +142,75 @@ def _cross_entropy_targets(rows: int, cols: int, ignore_index: int) -> np.ndarra
     return np.array((fixed + list(np.random.default_rng(2).integers(0, cols, rows)))[:rows], np.int64)
 
 
-CROSS_ENTROPY_CASES = [(9, 10, -100), (5, 300, -100), (4, 37, 3), (3, 1, -100), (70, 256, -1)]
-"""(rows, classes, ignore_index): wider than a block, an ignore_index that is a class, one class."""
+CROSS_ENTROPY_CASES = [(9, 10, -100, 0.0), (5, 300, -100, 0.0), (4, 37, 3, 0.0), (3, 1, -100, 0.0),
+                       (70, 256, -1, 0.0), (9, 10, -100, 1e4), (5, 300, 3, -1e4)]
+"""(rows, classes, ignore_index, offset of the logits): wider than a block, an ignore_index that is a class, one
+class, logits around ±1e4 (where a logsumexp formed before the difference loses the loss's digits)."""
 
 
 @pytest.mark.parametrize("dtype", DTYPES)
-@pytest.mark.parametrize("rows, cols, ignore_index", CROSS_ENTROPY_CASES)
+@pytest.mark.parametrize("rows, cols, ignore_index, offset", CROSS_ENTROPY_CASES)
 def test_cross_entropy_forward_and_backward(host_kernels: CudaKernels, rows: int, cols: int, ignore_index: int,
-                                            dtype: type) -> None:
-    logits = _random((rows, cols), dtype, scale=4.0)
+                                            offset: float, dtype: type) -> None:
+    logits = (offset + _random((rows, cols), np.float64, scale=4.0)).astype(dtype)
     target = _cross_entropy_targets(rows, cols, ignore_index)
     ignored = target == ignore_index
     picked = np.where(ignored, 0, target)
     work = logits.astype(np.float64)
-    row_max = work.max(axis=1)
-    log_sum = np.log(np.exp(work - row_max[:, None]).sum(axis=1))
-    logsumexp_exact = log_sum + row_max
-    logit = work[np.arange(rows), picked]
-    loss_exact = np.where(ignored, 0.0, log_sum - (logit - row_max))
-    terms = cols / BLOCK_SIZE + 8
-    loss, logsumexp = host_kernels.cross_entropy_forward(logits, target, ignore_index)
-    assert_close(logsumexp, logsumexp_exact, rounding(dtype, 2 * row_max, 2 * log_sum, terms), "logsumexp")
-    assert_close(loss, loss_exact, rounding(dtype, 2 * row_max, 2 * log_sum, 2 * logit, terms),
+    row_max_exact = work.max(axis=1)
+    shifted = work - row_max_exact[:, None]
+    log_sum_exact = np.log(np.exp(shifted).sum(axis=1))
+    shifted_logit = shifted[np.arange(rows), picked]
+    loss_exact = np.where(ignored, 0.0, log_sum_exact - shifted_logit)
+    # Σ e^(x - max) has the rounding of each x - max, weighted by its softmax, and of each term: none scales
+    # with the max itself
+    weighted_shift = (np.exp(shifted - log_sum_exact[:, None]) * np.abs(shifted)).sum(axis=1)
+    log_sum_bound = rounding(dtype, 2 * log_sum_exact, 2 * weighted_shift, cols / BLOCK_SIZE + 8)
+    loss, row_max, log_sum = host_kernels.cross_entropy_forward(logits, target, ignore_index)
+    np.testing.assert_array_equal(row_max, logits.max(axis=1))
+    assert_close(log_sum, log_sum_exact, log_sum_bound, "log Σ e^(x - max)")
+    assert_close(loss, loss_exact, np.where(ignored, 0.0, log_sum_bound + rounding(dtype, 2 * shifted_logit)),
                  "cross_entropy loss")
 
     grad_loss = np.random.default_rng(3).uniform(0.5, 2, rows).astype(dtype)
-    stored_logsumexp = logsumexp.astype(np.float64)  # the backward starts from the forward's stored logsumexp
-    probability = np.exp(work - stored_logsumexp[:, None])
+    # the backward starts from the forward's stored max and log sum
+    stored_shifted = work - row_max.astype(np.float64)[:, None]
+    stored_log_sum = log_sum.astype(np.float64)[:, None]
+    probability = np.exp(stored_shifted - stored_log_sum)
     one_hot = np.zeros((rows, cols))
     one_hot[np.arange(rows), picked] = 1
     scale = np.where(ignored, 0.0, grad_loss.astype(np.float64))[:, None]
     grad_exact = (probability - one_hot) * scale
-    bound = rounding(dtype, 2 * (np.abs(work) + np.abs(stored_logsumexp)[:, None] + 2) * probability + 2) * scale
-    grad_logits = host_kernels.cross_entropy_backward(logits, target, logsumexp, grad_loss, ignore_index)
+    relative = 2 * (np.abs(stored_shifted) + np.abs(stored_shifted - stored_log_sum) + 1)
+    bound = rounding(dtype, relative * probability + 2) * scale
+    grad_logits = host_kernels.cross_entropy_backward(logits, target, row_max, log_sum, grad_loss, ignore_index)
     assert_close(grad_logits, grad_exact, bound, "cross_entropy backward")
-    mean_grad = host_kernels.cross_entropy_backward(logits, target, logsumexp, np.array(0.25, dtype), ignore_index)
+    mean_grad = host_kernels.cross_entropy_backward(logits, target, row_max, log_sum, np.array(0.25, dtype),
+                                                    ignore_index)
     assert_close(mean_grad, (probability - one_hot) * np.where(ignored, 0.0, 0.25)[:, None], bound,
                  "cross_entropy backward with one grad_loss for every row")
+
+
+@pytest.mark.parametrize("offset", [1e4, -1e4])
+def test_cross_entropy_of_logits_around_1e4_is_exact_to_1e_5_in_float32(host_kernels: CudaKernels,
+                                                                       offset: float) -> None:
+    """As PyTorch's: the loss of float32 logits near ±1e4 to 1e-5 relative, though 1e4 has a step of 1e-3."""
+    logits = (offset + _random((6, 7), np.float64, scale=2.0)).astype(np.float32)
+    target = np.arange(6, dtype=np.int64)
+    work = logits.astype(np.float64)
+    shifted = work - work.max(axis=1, keepdims=True)
+    exact = np.log(np.exp(shifted).sum(axis=1)) - shifted[np.arange(6), target]
+    loss, _, _ = host_kernels.cross_entropy_forward(logits, target, -100)
+    np.testing.assert_allclose(loss, exact, rtol=1e-5)
 
 
 @pytest.mark.parametrize("dtype", DTYPES)
 def test_cross_entropy_targets_outside_the_classes_give_nan(host_kernels: CudaKernels, dtype: type) -> None:
     logits = _random((4, 5), dtype)
     target = np.array([5, -1, 2, -100], np.int64)  # past the end, negative (not ignored), fine, ignored
-    loss, logsumexp = host_kernels.cross_entropy_forward(logits, target, -100)
+    loss, row_max, log_sum = host_kernels.cross_entropy_forward(logits, target, -100)
     assert np.isnan(loss[:2]).all() and np.isfinite(loss[2]) and loss[3] == 0
-    grad = host_kernels.cross_entropy_backward(logits, target, logsumexp, np.ones(4, dtype), -100)
+    grad = host_kernels.cross_entropy_backward(logits, target, row_max, log_sum, np.ones(4, dtype), -100)
     assert np.isnan(grad[:2]).all() and np.isfinite(grad[2]).all() and (grad[3] == 0).all()
 
 
@@ -197,13 +220,13 @@ def test_cross_entropy_takes_more_rows_than_the_grid(host_kernels: CudaKernels,
     logits = _random((10, 40), np.float32)
     target = _cross_entropy_targets(10, 40, -100)
     kept = target != -100
-    loss, logsumexp = host_kernels.cross_entropy_forward(logits, target, -100)
+    loss, row_max, log_sum = host_kernels.cross_entropy_forward(logits, target, -100)
     work = logits.astype(np.float64)
     exact_logsumexp = np.log(np.exp(work).sum(axis=1))
     exact = np.where(kept, exact_logsumexp - work[np.arange(10), np.where(kept, target, 0)], 0)
     assert_close(loss, exact, rounding(np.float32, 4 * (np.abs(exact_logsumexp) + 2)), "loss, 10 rows on 3 blocks")
-    grad = host_kernels.cross_entropy_backward(logits, target, logsumexp, np.ones(10, np.float32), -100)
-    probability = np.exp(work - logsumexp.astype(np.float64)[:, None])
+    grad = host_kernels.cross_entropy_backward(logits, target, row_max, log_sum, np.ones(10, np.float32), -100)
+    probability = np.exp(work - (row_max.astype(np.float64) + log_sum.astype(np.float64))[:, None])
     probability[np.flatnonzero(kept), target[kept]] -= 1
     assert_close(grad, probability * kept[:, None], rounding(np.float32, 8), "grad, 10 rows on 3 blocks")
 
@@ -219,8 +242,8 @@ def test_every_kernel_is_launched_by_a_cuda_kernels_method(host_kernels: CudaKer
         host_kernels.softmax(x, 1, log=False)
         host_kernels.softmax(x, 0, log=True)
         target = np.array([0, 3, -100])
-        _, logsumexp = host_kernels.cross_entropy_forward(x, target, -100)
-        host_kernels.cross_entropy_backward(x, target, logsumexp, np.array(1.0), -100)
+        _, row_max, log_sum = host_kernels.cross_entropy_forward(x, target, -100)
+        host_kernels.cross_entropy_backward(x, target, row_max, log_sum, np.array(1.0), -100)
         host_kernels.sgd_update(np.ones(5, dtype), np.ones(5), None, 0.1, 0.9, 0.0, 0.01, True)
         host_kernels.adam_update(np.ones(5, dtype), np.ones(5), np.zeros(5, dtype), np.zeros(5, dtype), 1, 1e-3, 0.9,
                                  0.999, 1e-8, 0.0, True)

@@ -8,6 +8,8 @@ from minitorch import nn
 from minitorch.autograd import gradcheck, gradgradcheck
 from minitorch.nn import functional as F
 
+from ..conftest import import_torch
+
 RNG = np.random.default_rng(7)
 
 
@@ -155,6 +157,25 @@ def test_cross_entropy_in_float32_and_float16():
     np.testing.assert_allclose(half.item(), expected, rtol=2e-3)
 
 
+@pytest.mark.parametrize("device", ["cpu", "cuda"])
+@pytest.mark.parametrize("offset", [1e4, -1e4])
+def test_cross_entropy_of_float32_logits_around_1e4_is_exact_as_pytorchs(offset, device, fake_cuda):
+    """1e4 has a float32 step of 1e-3: a logsumexp formed before subtracting the logit loses the loss's digits."""
+    torch = import_torch()
+    logits = (offset + RNG.standard_normal((6, 5)) * 2).astype(np.float32)
+    target = np.array([0, 1, 2, 3, 4, 0])
+    shifted = logits.astype(np.float64) - logits.max(axis=1, keepdims=True)
+    exact = np.log(np.exp(shifted).sum(axis=1)) - shifted[np.arange(6), target]
+    theirs = torch.tensor(logits, requires_grad=True)
+    torch.nn.functional.cross_entropy(theirs, torch.tensor(target), reduction="none").sum().backward()
+    x = mt.tensor(logits, device=device, requires_grad=True)
+    losses = F.cross_entropy(x, mt.tensor(target, device=device), reduction="none")
+    np.testing.assert_allclose(losses.detach().cpu().numpy(), exact, rtol=1e-5)
+    np.testing.assert_allclose(F.cross_entropy(x, mt.tensor(target, device=device)).item(), exact.mean(), rtol=1e-5)
+    losses.sum().backward()
+    np.testing.assert_allclose(x.grad.cpu().numpy(), theirs.grad.numpy(), rtol=1e-5, atol=1e-7)
+
+
 def test_cross_entropy_errors():
     logits = mt.zeros(3, 4)
     with pytest.raises(IndexError, match="Target 5 is out of bounds."):
@@ -242,6 +263,36 @@ def test_binary_cross_entropy_formula(reduction):
 
     np.testing.assert_allclose(arr(loss(x)), reduce(losses, reduction), rtol=1e-12)
     assert gradcheck(loss, (x,))
+    assert gradgradcheck(loss, (x,))
+    t = mt.tensor(target, requires_grad=True)
+    assert gradcheck(lambda t: F.binary_cross_entropy(mt.tensor(probabilities), t, reduction=reduction), (t,))
+
+
+@pytest.mark.parametrize("device", ["cpu", "cuda"])
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+def test_binary_cross_entropy_at_probabilities_0_and_1_is_finite_as_pytorchs(dtype, device, fake_cuda):
+    """The logs clamped at -100 and x (1 - x) floored at 1e-12 in the gradient: PyTorch's loss and gradients."""
+    torch = import_torch()
+    probabilities = [0.0, 1.0, 0.0, 1.0, 0.0, 1.0, 0.25]
+    target = [0.0, 1.0, 1.0, 0.0, 0.5, 0.5, 1.0]
+    weight = [1.0, 2.0, 0.5, 1.5, 1.0, 3.0, 2.0]
+    grad_loss = [1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0]
+    theirs = torch.tensor(probabilities, dtype=getattr(torch, dtype), requires_grad=True)
+    their_target = torch.tensor(target, dtype=theirs.dtype, requires_grad=True)
+    their_weight = torch.tensor(weight, dtype=theirs.dtype)
+    their_loss = torch.nn.functional.binary_cross_entropy(theirs, their_target, their_weight, reduction="none")
+    their_loss.backward(torch.tensor(grad_loss, dtype=theirs.dtype))
+    x = mt.tensor(probabilities, dtype=getattr(mt, dtype), device=device, requires_grad=True)
+    t = mt.tensor(target, dtype=x.dtype, device=device, requires_grad=True)
+    loss = F.binary_cross_entropy(x, t, mt.tensor(weight, dtype=x.dtype, device=device), reduction="none")
+    loss.backward(mt.tensor(grad_loss, dtype=x.dtype, device=device))
+    assert np.isfinite(loss.detach().cpu().numpy()).all() and np.isfinite(x.grad.cpu().numpy()).all()
+    np.testing.assert_allclose(loss.detach().cpu().numpy(), their_loss.detach().numpy(), rtol=1e-6)
+    np.testing.assert_allclose(x.grad.cpu().numpy(), theirs.grad.numpy(), rtol=1e-6)
+    np.testing.assert_allclose(t.grad.cpu().numpy(), their_target.grad.numpy(), rtol=1e-6)  # ±inf where x is 0 or 1
+    mean = F.binary_cross_entropy(x, mt.tensor(target, dtype=x.dtype, device=device))
+    np.testing.assert_allclose(mean.item(), torch.nn.functional.binary_cross_entropy(
+        theirs, torch.tensor(target, dtype=theirs.dtype)).item(), rtol=1e-6)
 
 
 def test_binary_cross_entropy_clamps_log_at_minus_100():
