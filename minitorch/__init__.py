@@ -35,6 +35,12 @@ from .functions.linalg import addmm, bmm, dot, mm, mv, outer
 from .functions.pointwise import (acos, arccos, arcsin, arctan, arctan2, asin, atan, atan2, ceil, cosh, exp2, fix,
                                   floor, frac, log2, log10, reciprocal, round, rsqrt, sign, sinh, square, tan, trunc)
 from .functions.reduction import logsumexp, norm
+# selection, rearranging, construction and comparison (issue 12, tensor-select)
+from .functions.comparison import allclose, equal, isclose
+from .functions.construction import is_tensor, numel
+from .functions.rearrange import (chunk, flip, masked_fill, meshgrid, repeat_interleave, roll, split, tile, tril,
+                                  triu, unbind)
+from .functions.selection import argsort, argwhere, bincount, histc, histogram, nonzero, sort, topk, unique
 
 clip = clamp
 bind_tensor_methods()

@@ -15,8 +15,10 @@ from ..tensor import Tensor
 def _index_part(part: Any, backend: Any) -> Any:
     """One element of an index as the array module understands it; IndexError for what PyTorch refuses.
 
-    Index tensors and lists move to the indexed tensor's device, as PyTorch allows.
+    Index tensors, lists and ranges move to the indexed tensor's device, as PyTorch allows.
     """
+    if isinstance(part, range):
+        return backend.asarray(np.arange(part.start, part.stop, part.step))
     if isinstance(part, Tensor):
         if part.dtype.is_floating_point:
             raise IndexError(f"tensors used as indices must be long, int or bool tensors, got {part.dtype.name}")
@@ -155,7 +157,7 @@ class IndexPut(Function):
     @staticmethod
     def backward(ctx: Function, grad_output: Tensor) -> tuple:
         grad_x = IndexPut.apply(grad_output, grad_output.dtype.numpy.type(0), ctx.index)
-        return grad_x, grad_output[ctx.index] if ctx.needs_input_grad[1] else None, None
+        return grad_x, Index.apply(grad_output, ctx.index) if ctx.needs_input_grad[1] else None, None
 
 
 def _along_dim(index: Any, dim: int, xp: Any) -> tuple:
@@ -208,7 +210,7 @@ class ScatterAdd(Function):
 
 
 def getitem(input: Tensor, index: Any) -> Tensor:
-    """input[index]: ints, slices with steps, None, Ellipsis, integer and boolean index tensors."""
+    """input[index]: ints, slices with steps, None, Ellipsis, integer and boolean index tensors, lists, ranges."""
     return Index.apply(input, normalize_index(index, input._backend, input._data.shape))
 
 

@@ -11,6 +11,7 @@ from .. import creation, dtypes, random
 from ..autograd.broadcast import sum_to_shape
 from ..tensor import Tensor
 from . import activation, arithmetic, cumulative, indexing, linalg, pointwise, reduction, shape, special
+from . import comparison, construction, rearrange, selection
 
 TENSOR_METHODS = {
     # arithmetic
@@ -47,6 +48,18 @@ TENSOR_METHODS = {
     "addmm": linalg.addmm,
     "logsumexp": reduction.logsumexp, "norm": reduction.norm, "prod": cumulative.prod,
     "cumsum": cumulative.cumsum, "cumprod": cumulative.cumprod,
+    # selection, rearranging, construction and comparison (issue 12, tensor-select)
+    "topk": selection.topk, "sort": selection.sort, "argsort": selection.argsort, "unique": selection.unique,
+    "bincount": selection.bincount, "histc": selection.histc, "histogram": selection.histogram,
+    "nonzero": selection.nonzero, "argwhere": selection.argwhere,
+    "chunk": rearrange.chunk, "split": rearrange.split, "unbind": rearrange.unbind, "flip": rearrange.flip,
+    "roll": rearrange.roll, "tril": rearrange.tril, "triu": rearrange.triu, "masked_fill": rearrange.masked_fill,
+    "masked_fill_": rearrange.masked_fill_, "repeat": rearrange.repeat, "tile": rearrange.tile,
+    "repeat_interleave": rearrange.repeat_interleave,
+    "new_zeros": construction.new_zeros, "new_ones": construction.new_ones, "new_full": construction.new_full,
+    "new_tensor": construction.new_tensor, "new_empty": construction.new_empty,
+    "type": construction.tensor_type,
+    "isclose": comparison.isclose, "allclose": comparison.allclose, "equal": comparison.equal,
 }
 """The functions that are also Tensor methods (x.sum(), x.exp(), ...), by method name."""
 
