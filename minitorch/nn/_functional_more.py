@@ -13,15 +13,20 @@ from ..functions.shape import cat
 from ..tensor import Tensor
 
 
+def _checked_distance(input: Tensor, target: Tensor, reduction: str, name: str) -> Tensor:
+    """|input - target| after the argument checks the distance losses share (PyTorch's errors and warning)."""
+    _check_reduction(reduction)
+    _check_floating(input, name)
+    check_tensor(target, "target", name)
+    _warn_if_broadcast(input, target)
+    return (input - target).abs()
+
+
 def smooth_l1_loss(input: Tensor, target: Tensor, *, reduction: str = "mean", beta: float = 1.0) -> Tensor:
     """0.5 d² / beta where |d| < beta, else |d| - 0.5 beta (d = input - target); beta = 0 is the L1 loss."""
     if beta < 0:
         raise RuntimeError("smooth_l1_loss does not support negative values for beta.")
-    _check_reduction(reduction)
-    _check_floating(input, "smooth_l1_loss")
-    check_tensor(target, "target", "smooth_l1_loss")
-    _warn_if_broadcast(input, target)
-    distance = (input - target).abs()
+    distance = _checked_distance(input, target, reduction, "smooth_l1_loss")
     if beta == 0:
         return _reduce(distance, reduction)
     return _reduce(where(distance < beta, 0.5 * distance * distance / beta, distance - 0.5 * beta), reduction)
@@ -32,11 +37,7 @@ def huber_loss(input: Tensor, target: Tensor, *, reduction: str = "mean", delta:
     """0.5 d² where |d| < delta, else delta (|d| - 0.5 delta): smooth_l1_loss(beta=delta) times delta."""
     if delta <= 0:
         raise RuntimeError("huber_loss does not support non-positive values for delta.")
-    _check_reduction(reduction)
-    _check_floating(input, "huber_loss")
-    check_tensor(target, "target", "huber_loss")
-    _warn_if_broadcast(input, target)
-    distance = (input - target).abs()
+    distance = _checked_distance(input, target, reduction, "huber_loss")
     loss = where(distance < delta, 0.5 * distance * distance, delta * (distance - 0.5 * delta))
     return _reduce(loss if weight is None else loss * weight, reduction)
 
