@@ -3,6 +3,7 @@ torch.nn."""
 from . import functional, init, utils
 from .activation import ELU, GELU, LeakyReLU, LogSoftmax, ReLU, Sigmoid, SiLU, Softmax, Softplus, Tanh
 from .container import ModuleDict, ModuleList, Sequential
+from .conv import Conv1d, Conv2d  # convolution (issue 13, conv)
 from .dropout import Dropout
 from .flatten import Flatten
 from .linear import Identity, Linear
@@ -17,4 +18,5 @@ __all__ = ["functional", "init", "utils", "Module", "Parameter", "Sequential", "
            "Linear", "Identity", "Flatten", "Dropout", "BatchNorm1d", "LayerNorm", "Embedding",
            "ReLU", "LeakyReLU", "ELU", "GELU", "SiLU", "Softplus", "Sigmoid", "Tanh", "Softmax", "LogSoftmax",
            "MSELoss", "L1Loss", "CrossEntropyLoss", "NLLLoss", "BCELoss", "BCEWithLogitsLoss",
-           "SmoothL1Loss", "HuberLoss", "KLDivLoss"]
+           "SmoothL1Loss", "HuberLoss", "KLDivLoss",
+           "Conv1d", "Conv2d"]  # convolution (issue 13, conv)

@@ -12,6 +12,7 @@ from .. import creation, dtypes, random
 from ..autograd.grad_mode import no_grad
 from ..functions import activation as _activation
 from ..functions.arithmetic import where
+from ..functions.convolution import conv1d, conv2d, fold, unfold
 from ..functions.linalg import linear
 from ..functions.loss import (binary_cross_entropy, binary_cross_entropy_with_logits, cross_entropy, l1_loss,
                               mse_loss, nll_loss, one_hot)
@@ -21,7 +22,8 @@ from ._functional_more import cosine_similarity, huber_loss, kl_div, normalize, 
 __all__ = ["relu", "leaky_relu", "elu", "gelu", "silu", "softplus", "sigmoid", "tanh", "softmax", "log_softmax",
            "linear", "dropout", "batch_norm", "layer_norm", "embedding", "one_hot", "mse_loss", "l1_loss",
            "cross_entropy", "nll_loss", "binary_cross_entropy", "binary_cross_entropy_with_logits",
-           "smooth_l1_loss", "huber_loss", "kl_div", "cosine_similarity", "normalize", "pad"]
+           "smooth_l1_loss", "huber_loss", "kl_div", "cosine_similarity", "normalize", "pad",
+           "conv1d", "conv2d", "unfold", "fold"]  # convolution (issue 13, conv)
 
 sigmoid = _activation.sigmoid
 tanh = _activation.tanh
