@@ -189,16 +189,17 @@ def _window_arguments(kernel_size: IntOrTuple, dilation: IntOrTuple, padding: In
                       stride: IntOrTuple) -> tuple[tuple[int, int], ...]:
     """F.unfold's and F.fold's geometry as pairs, with their errors."""
     pairs = []
-    for name, value, smallest in (("kernel_size", kernel_size, 1), ("dilation", dilation, 1),
-                                  ("padding", padding, 0), ("stride", stride, 1)):
+    for name, value, text, short in (("kernel_size", kernel_size, "kernel size", "kernel"),
+                                     ("dilation", dilation, "dilation", "dilation"),
+                                     ("padding", padding, "padding", "pad"), ("stride", stride, "stride", "stride")):
         values = (value,) * 2 if isinstance(value, int) else tuple(value)
         if len(values) != 2:
             raise RuntimeError(f"It is expected {name} equals to 2, but got size {len(values)}")
+        smallest = 0 if name == "padding" else 1
         if any(item < smallest for item in values):
-            text = {"kernel_size": "kernel size"}.get(name, name)
             relation = "non-negative" if smallest == 0 else "greater than zero"
-            raise RuntimeError(f"{text} should be {relation}, but got {name.split('_')[0]}_height: {values[0]} "
-                               f"{name.split('_')[0]}_width: {values[1]}")
+            raise RuntimeError(f"{text} should be {relation}, but got {short}_height: {values[0]} "
+                               f"{short}_width: {values[1]}")
         pairs.append(values)
     return tuple(pairs)
 
