@@ -19,7 +19,7 @@ from minitorch.functions import TENSOR_METHODS
 from minitorch.functions import activation as A
 
 from ..conftest import requires_gpu
-from .conv_reference import np_conv1d, np_conv2d, np_fold, np_unfold, unbatched
+from .conv_rows import CONV_ROWS
 
 
 def np_softmax(x: np.ndarray, axis: int) -> np.ndarray:
@@ -385,55 +385,8 @@ OPS += [
 ]
 
 
-F = mt.nn.functional
-OPS += [  # convolution (issue 13, conv): forward against the loop nests of conv_reference.py
-    Op("conv2d", lambda x, w, b: F.conv2d(x, w, b), np_conv2d, [(2, 3, 5, 4), (4, 3, 3, 2), (4,)]),
-    Op("conv2d_stride_padding", lambda x, w: F.conv2d(x, w, stride=(2, 1), padding=(1, 2)),
-       lambda x, w: np_conv2d(x, w, stride=(2, 1), padding=((1, 1), (2, 2))), [(1, 2, 6, 5), (3, 2, 3, 3)],
-       covers=("conv2d",)),
-    Op("conv2d_dilation", lambda x, w: F.conv2d(x, w, padding=1, dilation=(2, 1)),
-       lambda x, w: np_conv2d(x, w, padding=((1, 1), (1, 1)), dilation=(2, 1)), [(1, 2, 6, 5), (2, 2, 2, 3)],
-       covers=("conv2d",)),
-    Op("conv2d_groups", lambda x, w, b: F.conv2d(x, w, b, stride=2, groups=2),
-       lambda x, w, b: np_conv2d(x, w, b, stride=(2, 2), groups=2), [(2, 4, 5, 5), (6, 2, 2, 2), (6,)],
-       covers=("conv2d",)),
-    Op("conv2d_depthwise", lambda x, w: F.conv2d(x, w, padding=1, groups=3),
-       lambda x, w: np_conv2d(x, w, padding=((1, 1), (1, 1)), groups=3), [(1, 3, 4, 5), (3, 1, 3, 3)],
-       covers=("conv2d",)),
-    Op("conv2d_same", lambda x, w: F.conv2d(x, w, padding="same"),
-       lambda x, w: np_conv2d(x, w, padding=((1, 1), (1, 1))), [(1, 2, 5, 4), (3, 2, 3, 3)], covers=("conv2d",)),
-    Op("conv2d_same_even_kernel", lambda x, w: F.conv2d(x, w, padding="same", dilation=(1, 1)),
-       lambda x, w: np_conv2d(x, w, padding=((0, 1), (1, 2))), [(1, 2, 4, 5), (2, 2, 2, 4)], covers=("conv2d",)),
-    Op("conv2d_same_dilated", lambda x, w: F.conv2d(x, w, padding="same", dilation=2),
-       lambda x, w: np_conv2d(x, w, padding=((1, 1), (1, 1)), dilation=(2, 2)), [(1, 1, 5, 4), (2, 1, 2, 2)],
-       covers=("conv2d",)),
-    Op("conv2d_valid", lambda x, w: F.conv2d(x, w, stride=2, padding="valid"),
-       lambda x, w: np_conv2d(x, w, stride=(2, 2)), [(1, 2, 5, 5), (2, 2, 3, 3)], covers=("conv2d",)),
-    Op("conv2d_1x1", lambda x, w, b: F.conv2d(x, w, b), np_conv2d, [(2, 3, 3, 2), (4, 3, 1, 1), (4,)],
-       covers=("conv2d",)),
-    Op("conv2d_odd_stride", lambda x, w: F.conv2d(x, w, stride=(3, 2)),
-       lambda x, w: np_conv2d(x, w, stride=(3, 2)), [(1, 1, 7, 6), (1, 1, 3, 3)], covers=("conv2d",)),
-    Op("conv2d_unbatched", lambda x, w, b: F.conv2d(x, w, b, padding=1),
-       lambda x, w, b: unbatched(np_conv2d, x, w, b, padding=((1, 1), (1, 1))), [(2, 4, 3), (3, 2, 3, 3), (3,)],
-       covers=("conv2d",)),
-    Op("conv1d", lambda x, w, b: F.conv1d(x, w, b), np_conv1d, [(2, 3, 7), (4, 3, 3), (4,)]),
-    Op("conv1d_stride_dilation_padding", lambda x, w: F.conv1d(x, w, stride=2, padding=2, dilation=2),
-       lambda x, w: np_conv1d(x, w, stride=2, padding=(2, 2), dilation=2), [(1, 2, 8), (3, 2, 3)],
-       covers=("conv1d",)),
-    Op("conv1d_groups_same_even_kernel", lambda x, w: F.conv1d(x, w, padding="same", groups=2),
-       lambda x, w: np_conv1d(x, w, padding=(0, 1), groups=2), [(1, 4, 6), (4, 2, 2)], covers=("conv1d",)),
-    Op("conv1d_unbatched", lambda x, w: F.conv1d(x, w, stride=2, padding=1),
-       lambda x, w: unbatched(np_conv1d, x, w, stride=2, padding=(1, 1)), [(3, 6), (2, 3, 2)], covers=("conv1d",)),
-    Op("unfold", lambda x: F.unfold(x, (2, 3), dilation=(2, 1), padding=1, stride=(1, 2)),
-       lambda x: np_unfold(x, (2, 3), (2, 1), (1, 1), (1, 2)), [(2, 2, 4, 5)]),
-    Op("unfold_unbatched", lambda x: F.unfold(x, 2, stride=2), lambda x: unbatched(np_unfold, x, (2, 2), (1, 1),
-                                                                                    (0, 0), (2, 2)),
-       [(2, 5, 4)], covers=("unfold",)),
-    Op("fold", lambda c: F.fold(c, (4, 5), (2, 3), padding=1, stride=(2, 1)),
-       lambda c: np_fold(c, (4, 5), (2, 3), (1, 1), (1, 1), (2, 1)), [(2, 12, 15)]),
-    Op("fold_unbatched_dilated", lambda c: F.fold(c, 5, 2, dilation=2),
-       lambda c: unbatched(np_fold, c, (5, 5), (2, 2), (2, 2), (0, 0), (1, 1)), [(4, 9)], covers=("fold",)),
-]
+OPS += [Op(name, function, reference, shapes, covers=covers)  # convolution (issue 13, conv): conv_rows.py
+        for name, function, reference, shapes, covers in CONV_ROWS]
 
 
 def make_inputs(op: Op, seed: int, dtype: mt.dtype = mt.float64, shapes: list | None = None) -> list[np.ndarray]:
