@@ -1,8 +1,8 @@
 """Convolution: conv2d / conv1d as im2col, one batched matmul and a reshape; unfold / fold (im2col / col2im).
 
 Im2col and Col2im are each other's adjoint, so each is the other's backward, and a convolution built on them
-and MatMul differentiates to any order. The weight gradient is MatMul's: one batched matmul of the output
-gradient with the columns (summed over the batch); the input gradient is col2im of Wᵀ · grad.
+and WeightedColumns (whose backward is MatMul) differentiates to any order. The weight gradient is one batched
+matmul of the output gradient with the columns (summed over the batch); the input gradient is col2im of Wᵀ · grad.
 """
 from __future__ import annotations
 
@@ -48,6 +48,36 @@ class Col2im(Function):
     @staticmethod
     def backward(ctx: Function, grad_output: Tensor) -> tuple:
         return (Im2col.apply(grad_output, *ctx.geometry),) + (None,) * 5
+
+
+class WeightedColumns(Function):
+    """y = W @ cols + b for W (G, O/G, K), cols (N, G, K, L), b (G, O/G, 1) or None: the convolution's one batched
+    matmul, the bias added in place into the fresh product (no second output-sized array).
+
+    dW = Σ_n grad @ colsᵀ (one batched matmul, summed over the batch), dcols = Wᵀ @ grad, db = Σ grad over N and L.
+    """
+
+    forward_on_arrays = True
+
+    @staticmethod
+    def forward(ctx: Function, weight: Any, cols: Any, bias: Any) -> Any:
+        ctx.save_for_backward(weight, cols)
+        ctx.bias_shape = None if bias is None else bias.shape
+        half = weight.dtype == ctx.xp.float16  # accumulated in float32, as MatMul does
+        work = [array.astype(ctx.xp.float32) if half and array is not None else array
+                for array in (weight, cols, bias)]
+        output = work[0] @ work[1]
+        if bias is not None:
+            output += work[2]
+        return output.astype(weight.dtype) if half else output
+
+    @staticmethod
+    def backward(ctx: Function, grad_output: Tensor) -> tuple:
+        weight, cols = ctx.saved_tensors
+        needs_weight, needs_cols, needs_bias = ctx.needs_input_grad
+        return (MatMul.apply(grad_output, cols.transpose(-1, -2)).sum(0) if needs_weight else None,
+                MatMul.apply(weight.transpose(-1, -2), grad_output) if needs_cols else None,
+                grad_output.sum((0, 3)).reshape(ctx.bias_shape) if needs_bias else None)
 
 
 # ---- arguments ----
@@ -156,14 +186,11 @@ def _convolution(input: Tensor, weight: Tensor, bias: Tensor | None, stride: Int
     cols = Im2col.apply(x, kernel_size, stride, sum(pads, ()), dilation)
     batch, channels, _, _, out_h, out_w = cols.shape
     out_channels, taps = weight.shape[0], channels // groups * kernel_size[0] * kernel_size[1]
-    if groups == 1:  # (O, K) @ (N, K, L): the weight broadcast over the batch
-        output = MatMul.apply(weight.reshape(out_channels, taps), cols.reshape(batch, taps, out_h * out_w))
-    else:  # (G, O/G, K/G) @ (N, G, K/G, L)
-        output = MatMul.apply(weight.reshape(groups, out_channels // groups, taps),
-                              cols.reshape(batch, groups, taps, out_h * out_w))
+    per_group = out_channels // groups
+    output = WeightedColumns.apply(weight.reshape(groups, per_group, taps),  # (G, O/G, K/G) @ (N, G, K/G, L)
+                                   cols.reshape(batch, groups, taps, out_h * out_w),
+                                   None if bias is None else bias.reshape(groups, per_group, 1))
     output = output.reshape(batch, out_channels, out_h, out_w)
-    if bias is not None:
-        output = output + bias.reshape(out_channels, 1, 1)
     if dims == 1:
         output = output.squeeze(2)
     return output if batched else output.squeeze(0)
