@@ -17,6 +17,7 @@ class Backend(Protocol):
     device: device
     xp: Any  # the array module: numpy on the CPU, cupy on CUDA
     wraps_indices: bool  # whether xp wraps out-of-range integer indices around (CuPy) instead of raising (NumPy)
+    keeps_intermediates: bool  # whether the activation kernels take keep= / kept= (see ActivationSpec.intermediate)
 
     def context(self) -> AbstractContextManager:
         """A context making this device current, so that what runs inside allocates and launches on it.
@@ -48,14 +49,15 @@ class Backend(Protocol):
 
     # Kernels: the CUDA backend runs these as our CUDA kernels, the CPU backend as NumPy formulas.
     def activation_forward(self, spec: Any, x: Any, params: tuple) -> Any:
-        """y = f(x) for a registered activation."""
+        """y = f(x) for a registered activation (where keeps_intermediates, keep=True gives (y, kept))."""
 
     def activation_backward(self, spec: Any, grad_output: Any, saved: Any, params: tuple) -> Any:
-        """grad_output · f'(saved) in one pass (saved: the output when spec.from_output, else the input)."""
+        """grad_output · f'(saved) in one pass (saved: the output when spec.from_output, else the input;
+        where keeps_intermediates, kept= takes what the forward kept)."""
 
     def bias_activation_forward(self, spec: Any, x: Any, bias: Any, params: tuple, overwrite_x: bool = False) -> tuple:
         """(x + bias or None, f(x + bias)) in one pass, for Linear followed by an activation; overwrite_x:
-        x is scratch the backend may reuse."""
+        x is scratch the backend may reuse (where keeps_intermediates, keep=True adds the kept third)."""
 
     def softmax(self, x: Any, dim: int, log: bool) -> Any:
         """softmax or log_softmax along dim."""
