@@ -52,8 +52,9 @@ def max_pool2d_forward(x: np.ndarray, kernel_size: tuple, stride: tuple, padding
     """(out, indices): each window's max (padding counts as -inf) and its flat index h·W + w in the input plane.
 
     The max is a chain of np.maximum over the kernel's slices (NaN propagates); the argmax is then the first
-    slice equal to it (or NaN), in row-major window order, found with byte masks: NumPy's masked copyto and
-    argmax over a window axis run 7-15x slower than these whole-array passes.
+    slice equal to it in row-major window order (PyTorch's tie rule), found with byte masks: NumPy's masked
+    copyto and argmax over a window axis run 7-15x slower than these whole-array passes. As in PyTorch, a
+    NaN window picks its last NaN, and an all -inf window its first element inside the input.
     """
     output_size = _output_size(x, kernel_size, stride, padding, dilation, ceil_mode)
     padded = _padded(x, output_size, kernel_size, stride, padding, dilation, -np.inf)
@@ -65,18 +66,24 @@ def max_pool2d_forward(x: np.ndarray, kernel_size: tuple, stride: tuple, padding
     unfound = np.ones(out.shape, dtype=bool)
     hit = np.empty(out.shape, dtype=bool)
     for number, window in enumerate(windows):
-        candidate = padded[window]
-        np.equal(candidate, out, out=hit)
-        hit |= np.isnan(candidate)
+        np.equal(padded[window], out, out=hit)
         hit &= unfound
         unfound ^= hit
         if number:
             winner += hit * winner.dtype.type(number)
+    if unfound.any():  # NaN windows, equal to nothing: PyTorch takes the last NaN
+        for number, window in enumerate(windows):
+            np.copyto(winner, number, where=np.isnan(padded[window]))
+    top = np.arange(output_size[0]) * stride[0] - padding[0]
+    left = np.arange(output_size[1]) * stride[1] - padding[1]
+    if padded is not x and np.isneginf(out).any():  # an all -inf window: its first element inside the input
+        first_row = np.maximum(-(top // dilation[0]), 0)  # ceil(-top / dilation), the first row at h >= 0
+        first_column = np.maximum(-(left // dilation[1]), 0)
+        inside = first_row[:, None] * kernel_size[1] + first_column
+        np.copyto(winner, inside.astype(winner.dtype), where=np.isneginf(out))
     width = x.shape[3]
     rows, columns = np.divmod(np.arange(len(windows)), kernel_size[1])
     offsets = rows * dilation[0] * width + columns * dilation[1]  # of each kernel offset from the window's corner
-    top = np.arange(output_size[0]) * stride[0] - padding[0]
-    left = np.arange(output_size[1]) * stride[1] - padding[1]
     indices = offsets.take(winner)
     indices += top[:, None] * width + left
     return out, indices
