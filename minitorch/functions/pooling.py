@@ -40,8 +40,8 @@ def _pair(value: IntPair, name: str, op: str, omitted: bool = False) -> tuple[in
 def _check_input(input: Tensor, op: str) -> None:
     check_tensor(input, "input", op)
     if input.ndim not in (3, 4) or any(size == 0 for size in input.shape[-3:]):
-        raise RuntimeError(f"{op}: Expected 3D or 4D (batch mode) tensor with optional 0 dim batch size for input, "
-                           f"but got:{list(input.shape)}")
+        raise RuntimeError("Expected 3D or 4D (batch mode) tensor with optional 0 dim batch size for input, but "
+                           f"got:{list(input.shape)}")
     if not input.dtype.is_floating_point:
         raise RuntimeError(f"\"{op}\" not implemented for '{input.dtype.name}' in minitorch (use a floating dtype)")
 
@@ -222,7 +222,8 @@ def _adaptive_size(input: Tensor, output_size: int | None | Sequence[int | None]
 def _check_adaptive_input(input: Tensor, op: str) -> None:
     check_tensor(input, "input", op)
     if input.ndim not in (3, 4):
-        raise RuntimeError(f"{op}(): Expected 3D or 4D tensor, but got {list(input.shape)}")
+        said = ", but got:" if op == "adaptive_max_pool2d" else ", but got"  # PyTorch's two wordings
+        raise RuntimeError(f"{op}(): Expected 3D or 4D tensor{said} {list(input.shape)}")
     for dim in range(input.ndim - 3, input.ndim):
         if input.shape[dim] == 0:
             raise RuntimeError(f"{op}(): Expected input to have non-zero size for non-batch dimensions, but input "

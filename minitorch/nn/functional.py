@@ -105,8 +105,6 @@ def _dropout_with_mask(input: Tensor, mask_shape: Sequence[int], p: float, train
 def dropout2d(input: Tensor, p: float = 0.5, training: bool = True, inplace: bool = False) -> Tensor:
     """Zero whole channels with probability p and scale the rest by 1 / (1 - p): one draw per (N, C) of input
     (N, C, H, W). As PyTorch (with its warnings), a 3-d input is taken as (N, C, L), other ranks as (N, C, *)."""
-    if input.ndim < 2:
-        raise RuntimeError("Feature dropout requires at least 2 dimensions in the input")
     if input.ndim not in (3, 4):
         warnings.warn(f"dropout2d: Received a {input.ndim}-D input to dropout2d, which is deprecated and will "
                       "result in an error in a future release. To retain the behavior and silence this warning, "
@@ -119,6 +117,8 @@ def dropout2d(input: Tensor, p: float = 0.5, training: bool = True, inplace: boo
                       "This behavior will change in a future release to interpret the input as one without a batch "
                       "dimension, i.e. shape (C, H, W). To maintain the 1D channel-wise dropout behavior, please "
                       "switch to using dropout1d instead.", UserWarning, stacklevel=2)
+    if input.ndim < 2:
+        raise RuntimeError("Feature dropout requires at least 2 dimensions in the input")
     return _dropout_with_mask(input, (*input.shape[:2], *(1,) * (input.ndim - 2)), p, training, inplace)
 
 
