@@ -88,8 +88,10 @@ def _like_input(result: Tensor, input: Tensor) -> Tensor:
 
 def _gather_planes(values: Tensor, indices: Tensor) -> Tensor:
     """values (N, C, H, W) at the flat plane indices (N, C, OH, OW): each output's chosen input element."""
-    batch, channels = values.shape[:2]
-    picked = gather(values.reshape(batch, channels, -1), 2, indices.reshape(batch, channels, -1))
+    batch, channels, height, width = values.shape  # sizes spelled out: an empty batch has no -1 to infer
+    out_h, out_w = indices.shape[2:]
+    picked = gather(values.reshape(batch, channels, height * width), 2,
+                    indices.reshape(batch, channels, out_h * out_w))
     return picked.reshape(indices.shape)
 
 
@@ -282,7 +284,8 @@ def adaptive_max_pool2d(input: Tensor, output_size: int | None | Sequence[int | 
     rows, columns = _window_index(height, out_h), _window_index(width, out_w)
     with backend.context():
         windows = batched._data[:, :, xp.asarray(rows)][..., xp.asarray(columns)]  # (N, C, OH, KH, OW, KW)
-        windows = windows.transpose(0, 1, 2, 4, 3, 5).reshape(batch, channels, out_h, out_w, -1)
+        windows = windows.transpose(0, 1, 2, 4, 3, 5).reshape(batch, channels, out_h, out_w,
+                                                              rows.shape[1] * columns.shape[1])
         winner = xp.asarray(windows.argmax(axis=-1) if windows.size else np.zeros(windows.shape[:-1], np.int64))
         row, column = xp.divmod(winner, columns.shape[1])
         flat = (xp.asarray(rows)[xp.arange(out_h)[:, None], row] * width

@@ -54,6 +54,15 @@ def test_pools_of_float32_and_float16_keep_the_dtype():
             assert x.grad.dtype is dtype
 
 
+def test_an_empty_batch_pools_to_an_empty_batch_and_back():
+    x = mt.zeros(0, 2, 5, 5, requires_grad=True)
+    for output, shape in ((F.max_pool2d(x, 2), (0, 2, 2, 2)), (F.avg_pool2d(x, 3, 1), (0, 2, 3, 3)),
+                          (F.adaptive_avg_pool2d(x, 2), (0, 2, 2, 2)), (F.adaptive_max_pool2d(x, (0, 3)), (0, 2, 0, 3))):
+        assert output.shape == shape
+        output.sum().backward()
+        assert x.grad.shape == x.shape
+
+
 @pytest.mark.parametrize("call, error, message", [
     (lambda x: F.max_pool2d(x, 2, padding=2), RuntimeError,
      "pad should be at most half of effective kernel size, but got pad=2, kernel_size=2 and dilation=1"),
