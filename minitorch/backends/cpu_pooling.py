@@ -6,6 +6,8 @@ slices. The geometry arguments are validated by the Functions (minitorch/functio
 """
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import numpy as np
 
 
@@ -37,7 +39,7 @@ def _padded(x: np.ndarray, output_size: tuple, kernel_size: tuple, stride: tuple
     return np.pad(x, ((0, 0), (0, 0), (padding[0], after[0]), (padding[1], after[1])), constant_values=fill)
 
 
-def _window_slices(output_size: tuple, kernel_size: tuple, stride: tuple, dilation: tuple):
+def _window_slices(output_size: tuple, kernel_size: tuple, stride: tuple, dilation: tuple) -> Iterator[tuple]:
     """((i, j), the index of the (OH, OW) slice of the padded input that kernel offset (i, j) reads)."""
     (out_h, out_w), (stride_h, stride_w) = output_size, stride
     for i in range(kernel_size[0]):

@@ -16,10 +16,13 @@ class _BatchNorm(Module):
 
     The base of BatchNorm1d and BatchNorm2d, which differ only in the input ranks they take. In training the
     batch statistics are used and the running ones (buffers running_mean, running_var, num_batches_tracked)
-    move towards them: running = (1 - momentum) · running + momentum · batch (the variance unbiased); momentum=None is a
-    cumulative average. In eval mode the running statistics are used. γ (ones) and β (zeros) are learned
-    when affine (β only when bias).
+    move towards them: running = (1 - momentum) · running + momentum · batch (the variance unbiased);
+    momentum=None is a cumulative average. In eval mode the running statistics are used. γ (ones) and β
+    (zeros) are learned when affine (β only when bias).
     """
+
+    input_ranks: tuple[int, ...] = ()  # the input ndims a subclass takes, and how its error names them
+    rank_names = ""
 
     def __init__(self, num_features: int, eps: float = 1e-5, momentum: float | None = 0.1, affine: bool = True,
                  track_running_stats: bool = True, device: Any = None, dtype: Any = None, *,
@@ -53,9 +56,6 @@ class _BatchNorm(Module):
             self.running_mean.zero_()
             self.running_var.fill_(1)
             self.num_batches_tracked.zero_()
-
-    input_ranks: tuple[int, ...] = ()  # the input ndims the subclass takes
-    rank_names = ""
 
     def forward(self, input: Tensor) -> Tensor:
         if input.ndim not in self.input_ranks:

@@ -57,7 +57,8 @@ def test_pools_of_float32_and_float16_keep_the_dtype():
 def test_an_empty_batch_pools_to_an_empty_batch_and_back():
     x = mt.zeros(0, 2, 5, 5, requires_grad=True)
     for output, shape in ((F.max_pool2d(x, 2), (0, 2, 2, 2)), (F.avg_pool2d(x, 3, 1), (0, 2, 3, 3)),
-                          (F.adaptive_avg_pool2d(x, 2), (0, 2, 2, 2)), (F.adaptive_max_pool2d(x, (0, 3)), (0, 2, 0, 3))):
+                          (F.adaptive_avg_pool2d(x, 2), (0, 2, 2, 2)),
+                          (F.adaptive_max_pool2d(x, (0, 3)), (0, 2, 0, 3))):
         assert output.shape == shape
         output.sum().backward()
         assert x.grad.shape == x.shape
