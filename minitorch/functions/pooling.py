@@ -39,6 +39,11 @@ def _pair(value: IntPair, name: str, op: str, omitted: bool = False) -> tuple[in
 
 def _check_input(input: Tensor, op: str) -> None:
     check_tensor(input, "input", op)
+    if op == "max_pool2d" and input.ndim not in (3, 4):  # PyTorch's two ops word this apart
+        raise RuntimeError("non-empty 3D or 4D (batch mode) tensor expected for input")
+    if input.ndim < 3:  # avg_pool2d: PyTorch reads the channels at dim -3 first
+        raise IndexError(f"Dimension out of range (expected to be in range of [{-max(input.ndim, 1)}, "
+                         f"{max(input.ndim, 1) - 1}], but got -3)")
     if input.ndim not in (3, 4) or any(size == 0 for size in input.shape[-3:]):
         raise RuntimeError("Expected 3D or 4D (batch mode) tensor with optional 0 dim batch size for input, but "
                            f"got:{list(input.shape)}")

@@ -76,8 +76,11 @@ def test_an_empty_batch_pools_to_an_empty_batch_and_back():
      "dilation should be greater than zero, but got dilationH: 0 dilationW: 0"),
     (lambda x: F.max_pool2d(x, 2, padding=2, dilation=3), RuntimeError,
      "pad should be smaller than or equal to half of kernel size, but got padW = 2, padH = 2, kW = 2, kH = 2"),
-    (lambda x: F.max_pool2d(x[0, 0], 2), RuntimeError, r"tensor with optional 0 dim batch size for input, but "
-                                                       r"got:\[5, 5\]"),
+    (lambda x: F.max_pool2d(x[0, 0], 2), RuntimeError, r"non-empty 3D or 4D \(batch mode\) tensor expected"),
+    (lambda x: F.avg_pool2d(x[0, 0], 2), IndexError, r"Dimension out of range \(expected to be in range of "
+                                                     r"\[-2, 1\], but got -3\)"),
+    (lambda x: F.avg_pool2d(x[None], 2), RuntimeError, r"tensor with optional 0 dim batch size for input, but "
+                                                       r"got:\[1, 1, 1, 5, 5\]"),
     (lambda x: F.max_pool2d(x, (1, 2, 3)), RuntimeError,
      "max_pool2d: kernel_size must either be a single int, or a tuple of two ints"),
     (lambda x: F.avg_pool2d(x, 2, stride=(1, 2, 3)), RuntimeError,

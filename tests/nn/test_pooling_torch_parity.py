@@ -162,10 +162,11 @@ BAD_CALLS = [
     lambda F, x: F.adaptive_avg_pool1d(x[0, 0, 0], 2),
     lambda F, x: F.adaptive_max_pool1d(x[0, 0, 0], 2),
     lambda F, x: F.dropout2d(x[0, 0, 0], 0.5),
+    lambda F, x: F.max_pool2d(x[0, 0], 2),
+    lambda F, x: F.avg_pool2d(x[0, 0], 2),
 ]
 OTHER_WORDS = [
     lambda F, x: F.adaptive_max_pool2d(x, (2, 3, 4)),  # PyTorch: "internal error: output_size.size() must be 2"
-    lambda F, x: F.max_pool2d(x[0, 0], 2),  # PyTorch: "non-empty 3D or 4D (batch mode) tensor expected for input"
 ]
 """Bad calls whose error has PyTorch's type, not its words."""
 CASES = [(call, True) for call in BAD_CALLS] + [(call, False) for call in OTHER_WORDS]
