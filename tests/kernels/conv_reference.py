@@ -157,6 +157,7 @@ AVG_POOL_CASES = [
     PoolCase((1, 2, 7, 6), (3, 2), (1, 2), (1, 1), count_include_pad=False),  # overlapping, rectangular
     PoolCase((1, 1, 5, 5), (2, 2), (2, 2), (1, 0), ceil_mode=True),  # a window cut at H + padding
     PoolCase((1, 2, 6, 5), (3, 3), (3, 3), (0, 1), ceil_mode=True),  # past the input: not counted
+    PoolCase((1, 2, 6, 6), (4, 4), (3, 3), (1, 1), ceil_mode=True),  # past H + padding: counted up to it
     PoolCase((1, 2, 7, 7), (3, 3), (2, 2), (1, 1), ceil_mode=True, divisor_override=5),
     PoolCase((1, 1, 8, 5), (4, 3), (3, 2), (2, 1), ceil_mode=True, count_include_pad=False, divisor_override=3),
 ]
