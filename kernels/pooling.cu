@@ -16,6 +16,7 @@ __device__ void mt_max_pool2d_forward(const T* x, T* y, long long* indices, long
         long long ow = index % out_w;
         long long oh = index / out_w % out_h;
         const T* plane = x + index / (out_w * out_h) * height * width;
+        bool found = false;  // false only for a window entirely in the padding
         long long best_index = -1;
         C best = -mt_infinity<C>();
         for (long long i = 0; i < kernel_h; ++i) {
@@ -29,13 +30,14 @@ __device__ void mt_max_pool2d_forward(const T* x, T* y, long long* indices, long
                     continue;
                 }
                 C value = mt_load(plane[h * width + w]);
-                if (best_index < 0 || value > best || value != value) {
+                if (!found || value > best || value != value) {
+                    found = true;
                     best = value;
                     best_index = h * width + w;
                 }
             }
         }
-        if (best_index >= 0) {
+        if (found) {
             y[index] = plane[best_index];
         } else {  // a window entirely in the padding (the callers' geometry never makes one)
             mt_store(y + index, -mt_infinity<C>());
