@@ -1,6 +1,7 @@
 """Mutation check of the GPU path's tests: applies, one at a time, a change a careful reviewer could miss to
-a copy of the checkout (a kernel's formula, a grid-stride bound, a missing barrier, a window's offset or
-padding check, launch arguments swapped in CudaKernels), runs tests/kernels there, and prints which tests caught it. Every mutation must be caught.
+a copy of the checkout (a kernel's formula, a grid-stride bound, a missing barrier, a window's offset, a
+padding check, launch arguments swapped in CudaKernels), runs tests/kernels there, and prints which tests
+caught it. Every mutation must be caught.
 
     .venv/bin/python scripts/kernel_mutations.py            # all, two at a time; exit 1 if one survives
     .venv/bin/python scripts/kernel_mutations.py --quick    # stop at the first failing host test (CI runs this)
@@ -81,7 +82,8 @@ MUTATIONS = [
              "long long w1 = w0 + kernel_w < width + pad_w ? w0 + kernel_w : width + pad_w;",
              "long long w1 = w0 + kernel_w;"),
     Mutation("avg_pool2d backward: one window too many above each pixel", "kernels/pooling.cu",
-             "(h + pad_h - kernel_h + 1 + stride_h - 1) / stride_h", "(h + pad_h - kernel_h + stride_h - 1) / stride_h"),
+             "(h + pad_h - kernel_h + 1 + stride_h - 1) / stride_h",
+             "(h + pad_h - kernel_h + stride_h - 1) / stride_h"),
     Mutation("avg_pool2d_forward: count_include_pad not passed on", "minitorch/backends/cuda_kernels.py",
              "np.int32(count_include_pad), np.int64(divisor_override or 0)))\n            return out\n",
              "np.int32(True), np.int64(divisor_override or 0)))\n            return out\n"),

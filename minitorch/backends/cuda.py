@@ -1,5 +1,6 @@
 """The CUDA backend: CuPy arrays on one GPU; activations, softmax, cross-entropy, optimizer steps, im2col /
-col2im and pooling run as our kernels (kernels/, compiled once per process), everything else through CuPy (cuBLAS for matmul).
+col2im and pooling run as our kernels (kernels/, compiled once per process), everything else through CuPy
+(cuBLAS for matmul).
 
 CuPy is imported only here, and only when a CUDA device is first used.
 """

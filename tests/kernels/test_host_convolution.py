@@ -132,8 +132,8 @@ def test_avg_pool2d_forward_and_backward(host_kernels: CudaKernels, case: PoolCa
     assert out.dtype == dtype
     terms = case.kernel[0] * case.kernel[1] + 1  # the window's additions, then the division
     work = x.astype(np.float64)
-    assert_close(out, reference.avg_pool2d(work, case), rounding(dtype, terms * reference.avg_pool2d(np.abs(work), case)),
-                 f"avg_pool2d {case_id(case)}")
+    assert_close(out, reference.avg_pool2d(work, case),
+                 rounding(dtype, terms * reference.avg_pool2d(np.abs(work), case)), f"avg_pool2d {case_id(case)}")
 
     grad_output = _random(out.shape, dtype, seed=5)
     grad = _avg_pool_backward(host_kernels, grad_output, case)
