@@ -20,6 +20,7 @@ import math
 import sys
 import time
 from pathlib import Path
+from typing import Callable
 
 import numpy as np
 
@@ -30,29 +31,39 @@ from minitorch.utils.data import DataLoader, TensorDataset
 QUICK_EPOCHS = 6
 
 
-def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+def make_parser(description: str, out_dir: str, epochs: int, lr: float, dropout: float) -> argparse.ArgumentParser:
+    """The options this example and examples/train_cnn.py share (data, device, schedule, checkpoint)."""
+    parser = argparse.ArgumentParser(description=description)
     parser.add_argument("--data", choices=["digits", "mnist"], default="digits")
     parser.add_argument("--mnist-dir", type=Path, help="folder holding the MNIST IDX files (plain or .gz)")
     parser.add_argument("--device", choices=["auto", "cpu", "cuda"], default="auto")
-    parser.add_argument("--epochs", type=int, default=30)
+    parser.add_argument("--epochs", type=int, default=epochs)
     parser.add_argument("--quick", action="store_true", help=f"train {QUICK_EPOCHS} epochs only (for CI)")
     parser.add_argument("--batch-size", type=int, default=32)
-    parser.add_argument("--hidden", type=int, default=512)
-    parser.add_argument("--lr", type=float, default=2e-3)
+    parser.add_argument("--lr", type=float, default=lr)
     parser.add_argument("--weight-decay", type=float, default=1e-4, help="AdamW's (decoupled L2) weight decay")
     parser.add_argument("--l1", type=float, default=0.0, help="L1 penalty λ on the weights, added to the loss")
-    parser.add_argument("--dropout", type=float, default=0.3)
+    parser.add_argument("--dropout", type=float, default=dropout)
     parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--out-dir", type=Path, default=Path("runs/train_mlp"))
+    parser.add_argument("--out-dir", type=Path, default=Path(out_dir))
     parser.add_argument("--resume", action="store_true", help="continue from the checkpoint in --out-dir")
     parser.add_argument("--no-progress", action="store_true", help="no progress bars")
+    return parser
+
+
+def finish_args(parser: argparse.ArgumentParser, argv: list[str] | None) -> argparse.Namespace:
     args = parser.parse_args(argv)
     if args.quick:
         args.epochs = QUICK_EPOCHS
     if args.data == "mnist" and args.mnist_dir is None:
         parser.error("--data mnist needs --mnist-dir DIR (the folder with the IDX files; nothing is downloaded)")
     return args
+
+
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
+    parser = make_parser(__doc__.splitlines()[0], "runs/train_mlp", epochs=30, lr=2e-3, dropout=0.3)
+    parser.add_argument("--hidden", type=int, default=512)
+    return finish_args(parser, argv)
 
 
 def pick_device(choice: str) -> str:
@@ -135,25 +146,39 @@ def save_plot(history: dict[str, list[float]], path: Path) -> None:
 
 def main(argv: list[str] | None = None) -> dict:
     """Train (or resume), print per-epoch metrics, save checkpoint and plot; returns the history and timing."""
+    args = parse_args(argv)
+    train_x, train_y, test_x, test_y = standardize_data(load_data(args))
+    classes = int(max(train_y.max(), test_y.max())) + 1
+    config = {"data": args.data, "hidden": args.hidden, "dropout": args.dropout, "features": int(train_x.shape[1])}
+    return train(args, lambda: build_model(train_x.shape[1], args.hidden, classes, args.dropout),
+                 (train_x, train_y, test_x, test_y), config)
+
+
+def standardize_data(data: tuple) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    train_x, train_y, test_x, test_y = data
+    train_x, test_x = standardize(train_x, test_x)
+    return train_x, train_y, test_x, test_y
+
+
+def train(args: argparse.Namespace, build: Callable[[], nn.Module], data: tuple, config: dict) -> dict:
+    """AdamW with a cosine schedule for the model build() makes (after seeding) on (train x, train y, test x,
+    test y): per-epoch metrics, a checkpoint after every epoch (resumable with --resume), the curves' plot;
+    returns the history and timing."""
     from tqdm import tqdm
 
-    args = parse_args(argv)
+    train_x, train_y, test_x, test_y = data
     device = pick_device(args.device)
-    train_x, train_y, test_x, test_y = load_data(args)
-    train_x, test_x = standardize(train_x, test_x)
-    classes = int(max(train_y.max(), test_y.max())) + 1
     train_set = TensorDataset(mt.tensor(train_x, device=device), mt.tensor(train_y, device=device))
     test_features, test_labels = mt.tensor(test_x, device=device), mt.tensor(test_y, device=device)
+    classes = int(max(train_y.max(), test_y.max())) + 1
 
     mt.manual_seed(args.seed)
-    model = build_model(train_x.shape[1], args.hidden, classes, args.dropout).to(device)
+    model = build().to(device)
     optimizer = mt.optim.AdamW(model.parameters(), lr=args.lr, weight_decay=args.weight_decay)
     scheduler = mt.optim.lr_scheduler.CosineAnnealingLR(optimizer, T_max=args.epochs)
     history: dict[str, list[float]] = {"train_loss": [], "test_loss": [], "test_accuracy": []}
-    config = {"data": args.data, "hidden": args.hidden, "dropout": args.dropout, "features": int(train_x.shape[1])}
     args.out_dir.mkdir(parents=True, exist_ok=True)
     checkpoint_path, plot_path = args.out_dir / "checkpoint.mt", args.out_dir / "curves.png"
-
     first_epoch = 1
     if args.resume:
         if not checkpoint_path.exists():

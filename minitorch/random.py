@@ -12,6 +12,7 @@ from typing import Any, Callable, Sequence
 import numpy as np
 
 from . import dtypes
+from .autograd.function import Function
 from .autograd.grad_mode import is_grad_enabled
 from .backends import backend_for
 from .creation import _allocate, _checked_size, _leaf, _like, as_dtype
@@ -134,7 +135,7 @@ def normal(mean: Tensor | float, std: Tensor | float = 1.0, size: Sequence[int] 
            generator: Generator | None = None, dtype: DType | None = None, device: Any = None,
            requires_grad: bool = False) -> Tensor:
     """Normal random numbers: normal(mean, std) with a tensor mean and/or std (broadcast against each other),
-    or normal(mean, std, size) with numbers. The samples carry no gradient to mean and std."""
+    or normal(mean, std, size) with numbers. The samples pass mean and std a zero gradient, as PyTorch's."""
     tensors = [p for p in (mean, std) if isinstance(p, Tensor)]
     if not tensors:
         if size is None:
@@ -167,7 +168,30 @@ def normal(mean: Tensor | float, std: Tensor | float = 1.0, size: Sequence[int] 
         noise = _sampled(stream.standard_normal, shape, target)
         return (noise * _values(std) + _values(mean)).astype(target.numpy, copy=False)
 
-    return _leaf(_draw(backend, generator, "normal", shape, sample), backend, requires_grad)
+    values = _draw(backend, generator, "normal", shape, sample)
+    if any(t.requires_grad for t in tensors) and is_grad_enabled():
+        node = ("NormalBackward1", "NormalBackward2", "NormalBackward3")[isinstance(std, Tensor) * 2
+                                                                         + isinstance(mean, Tensor) - 1]
+        return Sampled.apply(values, mean, std, node_name=node)
+    return _leaf(values, backend, requires_grad)
+
+
+class Sampled(Function):
+    """Samples drawn from a distribution whose parameters require grad: as PyTorch's normal and bernoulli, the
+    result is in the graph and passes the parameters a zero gradient (the draw is not reparameterised)."""
+
+    forward_on_arrays = True
+
+    @staticmethod
+    def forward(ctx: Function, values: Any, *parameters: Any, node_name: str) -> Any:
+        ctx.node_name = node_name
+        ctx.parameters = [(p.shape, p.dtype) if hasattr(p, "shape") else None for p in parameters]
+        return values
+
+    @staticmethod
+    def backward(ctx: Function, grad_output: Tensor) -> tuple:
+        zeros = [None if meta is None else Tensor._make(ctx.xp.zeros(*meta), ctx._backend) for meta in ctx.parameters]
+        return (None, *zeros)
 
 
 def bernoulli(input: Tensor, p: float | None = None, *, generator: Generator | None = None) -> Tensor:
@@ -183,6 +207,8 @@ def bernoulli(input: Tensor, p: float | None = None, *, generator: Generator | N
     probability = input._data if p is None else p
     values = _draw(backend, generator, "bernoulli", shape,
                    lambda stream: (stream.random(shape) < probability).astype(input.dtype.numpy))
+    if p is None and input.requires_grad and is_grad_enabled():
+        return Sampled.apply(values, input, node_name="BernoulliBackward0")
     return Tensor._make(values, backend)
 
 

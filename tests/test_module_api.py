@@ -162,6 +162,17 @@ def test_indexing_nodes_are_named_as_pytorchs(index):
     assert ours.grad_fn.name() == theirs.grad_fn.name()
 
 
+TENSOR_MATH = [lambda x: x.frac(), lambda x: x.square(), lambda x: x.logsumexp(1), lambda x: x.exp(),
+               lambda x: x.sum(), lambda x: x.sign()]
+
+
+@pytest.mark.parametrize("op", TENSOR_MATH, ids=range(len(TENSOR_MATH)))
+def test_tensor_math_nodes_are_named_as_pytorchs(op):
+    values = np.arange(12.0).reshape(3, 4) / 3 - 2
+    ours, theirs = op(mt.tensor(values, requires_grad=True)), op(torch.tensor(values, requires_grad=True))
+    assert ours.grad_fn.name() == theirs.grad_fn.name()
+
+
 def test_cross_entropy_ends_in_nll_loss_backward():
     logits, target = np.array([[1.0, 2.0, 0.5], [0.1, 0.2, 3.0]], dtype=np.float32), np.array([1, 2])
     ours = F.cross_entropy(mt.tensor(logits, requires_grad=True), mt.tensor(target))

@@ -409,3 +409,23 @@ def test_in_place_fills_count_as_writes() -> None:
     before = x._version
     x.uniform_().normal_().random_(4)
     assert x._version == before + 3
+
+
+@pytest.mark.parametrize("draw, node", [
+    (lambda m, s: mt.normal(m, 1.0), "NormalBackward1"), (lambda m, s: mt.normal(0.0, s), "NormalBackward2"),
+    (lambda m, s: mt.normal(m, s), "NormalBackward3"), (lambda m, s: mt.normal(m[:1].expand(3), s), "NormalBackward3"),
+    (lambda m, s: mt.bernoulli(s * 0.5), "BernoulliBackward0")])
+def test_draws_from_parameters_that_require_grad_pass_a_zero_gradient_as_pytorchs(draw, node):
+    """PyTorch's samples are in the graph (so backward through them works) and give the parameters zeros."""
+    mean, std = mt.full((3,), 2.0, requires_grad=True), mt.full((3,), 1.5, requires_grad=True)
+    mt.manual_seed(5)
+    sample = draw(mean, std)
+    assert sample.requires_grad and sample.grad_fn.name() == node
+    (sample * 3).sum().backward()
+    for parameter in (mean, std):
+        assert parameter.grad is None or (arr(parameter.grad) == 0).all() and parameter.grad.shape == (3,)
+    assert mean.grad is not None or std.grad is not None
+    mt.manual_seed(5)
+    np.testing.assert_array_equal(arr(sample.detach()), arr(draw(mean.detach(), std.detach())))  # same numbers
+    with mt.no_grad():
+        assert not draw(mean, std).requires_grad

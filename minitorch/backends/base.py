@@ -17,6 +17,7 @@ class Backend(Protocol):
     device: device
     xp: Any  # the array module: numpy on the CPU, cupy on CUDA
     wraps_indices: bool  # whether xp wraps out-of-range integer indices around (CuPy) instead of raising (NumPy)
+    keeps_intermediates: bool  # whether the activation kernels take keep= / kept= (see ActivationSpec.intermediate)
 
     def context(self) -> AbstractContextManager:
         """A context making this device current, so that what runs inside allocates and launches on it.
@@ -48,14 +49,15 @@ class Backend(Protocol):
 
     # Kernels: the CUDA backend runs these as our CUDA kernels, the CPU backend as NumPy formulas.
     def activation_forward(self, spec: Any, x: Any, params: tuple) -> Any:
-        """y = f(x) for a registered activation."""
+        """y = f(x) for a registered activation (where keeps_intermediates, keep=True gives (y, kept))."""
 
     def activation_backward(self, spec: Any, grad_output: Any, saved: Any, params: tuple) -> Any:
-        """grad_output · f'(saved) in one pass (saved: the output when spec.from_output, else the input)."""
+        """grad_output · f'(saved) in one pass (saved: the output when spec.from_output, else the input;
+        where keeps_intermediates, kept= takes what the forward kept)."""
 
     def bias_activation_forward(self, spec: Any, x: Any, bias: Any, params: tuple, overwrite_x: bool = False) -> tuple:
         """(x + bias or None, f(x + bias)) in one pass, for Linear followed by an activation; overwrite_x:
-        x is scratch the backend may reuse."""
+        x is scratch the backend may reuse (where keeps_intermediates, keep=True adds the kept third)."""
 
     def softmax(self, x: Any, dim: int, log: bool) -> Any:
         """softmax or log_softmax along dim."""
@@ -75,6 +77,24 @@ class Backend(Protocol):
     def col2im(self, cols: Any, input_size: tuple, kernel_size: tuple, stride: tuple, padding: tuple,
                dilation: tuple) -> Any:
         """The adjoint of im2col: x_grad (N, C, H, W), each cols entry added onto the pixel it was read from."""
+
+    # pooling (issue 13); geometry already validated, x (N, C, H, W) C-contiguous
+    def max_pool2d_forward(self, x: Any, kernel_size: tuple, stride: tuple, padding: tuple, dilation: tuple,
+                           ceil_mode: bool) -> tuple:
+        """(out, indices): each window's max (padding as -inf) and its int64 flat index h·W + w in the plane;
+        the first max wins ties, a NaN is taken."""
+
+    def max_pool2d_backward(self, grad_output: Any, indices: Any, input_size: tuple) -> Any:
+        """grad_input (N, C, H, W): grad_output added at indices (summed where windows overlap)."""
+
+    def avg_pool2d_forward(self, x: Any, kernel_size: tuple, stride: tuple, padding: tuple, ceil_mode: bool,
+                           count_include_pad: bool, divisor_override: int | None) -> Any:
+        """Each window's sum (padding as 0) over PyTorch's divisor."""
+
+    def avg_pool2d_backward(self, grad_output: Any, input_size: tuple, kernel_size: tuple, stride: tuple,
+                            padding: tuple, ceil_mode: bool, count_include_pad: bool,
+                            divisor_override: int | None) -> Any:
+        """The adjoint of avg_pool2d_forward: grad_input (N, C, H, W)."""
 
     def sgd_update(self, param: Any, grad: Any, momentum_buffer: Any, lr: float, momentum: float,
                    dampening: float, weight_decay: float, nesterov: bool, maximize: bool = False) -> Any:

@@ -28,7 +28,10 @@ class Activation(Function):
 
     @staticmethod
     def forward(ctx: Function, x: Any, p0: float, p1: float) -> Any:
-        y = ctx._backend.activation_forward(ctx.spec, x, (p0, p1))
+        if _keeps(ctx._backend, ctx.spec):
+            y, ctx.kept = ctx._backend.activation_forward(ctx.spec, x, (p0, p1), keep=True)
+        else:
+            y = ctx._backend.activation_forward(ctx.spec, x, (p0, p1))
         ctx.params = (p0, p1)
         ctx.save_for_backward(y if ctx.spec.from_output else x)
         return y
@@ -39,8 +42,20 @@ class Activation(Function):
         if is_grad_enabled():  # create_graph: the derivative as tensor ops, so it can be differentiated again
             derivative = ctx.spec.derivative(TENSOR_MATH, saved, *ctx.params)
             return grad_output * derivative.to(saved.dtype), None, None
-        grad_input = ctx._backend.activation_backward(ctx.spec, grad_output._data, saved._data, ctx.params)
+        grad_input = _activation_backward(ctx, grad_output, saved)
         return Tensor._make(grad_input, ctx._backend), None, None
+
+
+def _keeps(backend: Any, spec: ActivationSpec) -> bool:
+    """Whether the forward keeps the spec's intermediate for the backward (see ActivationSpec.intermediate)."""
+    return spec.intermediate is not None and backend.keeps_intermediates
+
+
+def _activation_backward(ctx: Function, grad_output: Tensor, saved: Tensor) -> Any:
+    """grad_output · f'(saved) by the backend, from what the forward kept where it kept something."""
+    if _keeps(ctx._backend, ctx.spec):
+        return ctx._backend.activation_backward(ctx.spec, grad_output._data, saved._data, ctx.params, kept=ctx.kept)
+    return ctx._backend.activation_backward(ctx.spec, grad_output._data, saved._data, ctx.params)
 
 
 class LinearActivation(Function):
@@ -55,9 +70,13 @@ class LinearActivation(Function):
     @staticmethod
     def forward(ctx: Function, x: Any, weight: Any, bias: Any, spec: ActivationSpec, p0: float, p1: float) -> Any:
         product = x if weight is None else matmul_transposed(x, weight)
-        pre_activation, y = ctx._backend.bias_activation_forward(spec, product, bias, (p0, p1),
-                                                                 overwrite_x=weight is not None)
         ctx.spec, ctx.params = spec, (p0, p1)
+        if _keeps(ctx._backend, spec):
+            pre_activation, y, ctx.kept = ctx._backend.bias_activation_forward(
+                spec, product, bias, (p0, p1), overwrite_x=weight is not None, keep=True)
+        else:
+            pre_activation, y = ctx._backend.bias_activation_forward(spec, product, bias, (p0, p1),
+                                                                     overwrite_x=weight is not None)
         ctx.save_for_backward(x, weight, bias, y if spec.from_output else pre_activation)
         return y
 
@@ -70,7 +89,7 @@ class LinearActivation(Function):
                 saved = (x if weight is None else x @ weight.T) + bias
             grad = grad_output * ctx.spec.derivative(TENSOR_MATH, saved, *ctx.params).to(saved.dtype)
             return (*linear_gradients(grad, x, weight, needs), None, None, None)
-        grad = ctx._backend.activation_backward(ctx.spec, grad_output._data, saved._data, ctx.params)
+        grad = _activation_backward(ctx, grad_output, saved)
         grads = linear_gradients(grad, x._data, None if weight is None else weight._data, needs)
         return (*(None if g is None else Tensor._make(g, ctx._backend) for g in grads), None, None, None)
 

@@ -302,7 +302,7 @@ def _parse_einsum(equation: str, operands: tuple) -> tuple[list[str], str]:
     left, arrow, right = equation.partition("->")
     inputs = left.split(",")
     if len(inputs) != len(operands):
-        raise ValueError(f"einsum(): more operands were provided than specified in the equation"
+        raise ValueError("einsum(): more operands were provided than specified in the equation"
                          if len(operands) > len(inputs) else
                          "einsum(): fewer operands were provided than specified in the equation")
     for part in inputs + [right]:

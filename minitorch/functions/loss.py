@@ -18,6 +18,7 @@ from ..autograd.grad_mode import is_grad_enabled
 from ..tensor import Tensor
 from .activation import log_softmax, softmax, softplus
 from .arithmetic import check_tensor, clamp, log, log1p, where
+from .construction import TYPE_NAMES
 
 REDUCTIONS = ("mean", "sum", "none")
 BCE_EPSILON = 1e-12  # PyTorch's floor on x (1 - x) in binary_cross_entropy's gradient
@@ -284,6 +285,10 @@ def binary_cross_entropy(input: Tensor, target: Tensor, weight: Tensor | None = 
     if target.shape != input.shape:
         raise ValueError(f"Using a target size ({target.shape}) that is different to the input size "
                          f"({input.shape}) is deprecated. Please ensure they have the same size.")
+    if target.dtype != input.dtype:  # PyTorch's check and wording, our names added
+        found, expected = (TYPE_NAMES[dtype].removesuffix("Tensor") for dtype in (target.dtype, input.dtype))
+        raise RuntimeError(f"Found dtype {found} but expected {expected} (binary_cross_entropy: target "
+                           f"{target.dtype}, input {input.dtype})")
     if ((input < 0) | (input > 1)).sum().item():
         raise RuntimeError("all elements of input should be between 0 and 1")
     loss = BinaryCrossEntropy.apply(input, target)

@@ -259,6 +259,20 @@ class Trunc(PiecewiseConstant):
     array_function = "trunc"
 
 
+class Frac(Function):
+    """y = x - trunc(x), the fractional part with x's sign; dx = grad (PyTorch's FracBackward0)."""
+
+    forward_on_arrays = True
+
+    @staticmethod
+    def forward(ctx: Function, x: Any) -> Any:
+        return x - ctx.xp.trunc(x)
+
+    @staticmethod
+    def backward(ctx: Function, grad_output: Tensor) -> Tensor:
+        return grad_output
+
+
 # ---- the functional API ----
 def log10(input: Tensor) -> Tensor:
     return Log10.apply(_as_float(input))
@@ -310,8 +324,8 @@ def rsqrt(input: Tensor) -> Tensor:
 
 
 def square(input: Tensor) -> Tensor:
-    """input * input (integers stay integers, as PyTorch)."""
-    return input * input
+    """input ** 2 (integers stay integers; PowBackward0 in the graph, as PyTorch)."""
+    return input ** 2
 
 
 def sign(input: Tensor) -> Tensor:
@@ -340,7 +354,7 @@ def trunc(input: Tensor) -> Tensor:
 
 def frac(input: Tensor) -> Tensor:
     """input - trunc(input): the fractional part, with input's sign; its gradient is 1."""
-    return input - trunc(input)
+    return Frac.apply(input)
 
 
 arcsin, arccos, arctan, arctan2, fix = asin, acos, atan, atan2, trunc

@@ -12,9 +12,10 @@ import numpy as np
 from .. import dtypes
 from ..autograd.broadcast import Expand
 from ..autograd.function import Function
+from ..autograd.grad_mode import is_grad_enabled
 from ..dims import normalize_dim, normalize_dims
 from ..tensor import Tensor
-from .arithmetic import _as_float, binary, exp, log, where
+from .arithmetic import _as_float, binary, exp, where
 from .indexing import gather
 from .shape import Reshape
 
@@ -273,22 +274,42 @@ def argmin(input: Tensor, dim: int | None = None, keepdim: bool = False) -> Tens
     return _arg_extreme(input, dim, keepdim, largest=False)
 
 
+class Logsumexp(Function):
+    """y = log Σ exp(x) over dims, stably: the largest element is taken out before exp;
+    dx = grad · exp(x - y), a softmax, as tensor ops (so that it can be differentiated again)."""
+
+    forward_on_arrays = True
+
+    @staticmethod
+    def forward(ctx: Function, x: Any, dims: tuple[int, ...], keepdim: bool) -> Any:
+        xp = ctx.xp
+        if x.size:
+            largest = xp.max(x, axis=dims, keepdims=True)
+            largest = xp.where(xp.isfinite(largest), largest, 0)  # all -inf (or an inf): nothing to take out
+        else:
+            largest = xp.zeros((1,) * x.ndim, dtype=x.dtype)
+        with np.errstate(divide="ignore"):  # log 0 = -inf for an all -inf (or empty) row, as PyTorch
+            result = xp.log(xp.exp(x - largest).sum(axis=dims, keepdims=True)) + largest
+        ctx.dims, ctx.keepdim = dims, keepdim
+        ctx.save_for_backward(x, result)  # result kept with its reduced dims (size 1)
+        return result if keepdim else result.reshape([size for axis, size in enumerate(result.shape)
+                                                      if axis not in dims])
+
+    @staticmethod
+    def backward(ctx: Function, grad_output: Tensor) -> tuple:
+        x, result = ctx.saved_tensors
+        if is_grad_enabled():  # create_graph: the result again, as a function of x, so that y's dependence counts
+            result = Logsumexp.apply(x, ctx.dims, True)
+        if not ctx.keepdim:
+            grad_output = grad_output.reshape(result.shape)
+        return grad_output * exp(x - result), None, None
+
+
 @numpy_names
 def logsumexp(input: Tensor, dim: int | Sequence[int], keepdim: bool = False) -> Tensor:
     """log Σ exp(input) over dim, computed stably: the largest element is taken out before exp."""
     input = _as_float(input)
-    dims = normalize_dims(dim, input.ndim)
-    xp = input._backend.xp
-    with input._backend.context():
-        if input.numel():
-            largest = xp.max(input._data, axis=dims, keepdims=True)
-            largest = xp.where(xp.isfinite(largest), largest, 0)  # all -inf (or an inf): nothing to take out
-        else:
-            largest = xp.zeros((1,) * input.ndim, dtype=input._data.dtype)
-        shift = Tensor._make(largest, input._backend)
-    result = log(exp(input - shift).sum(dims, keepdim=True)) + shift
-    return result if keepdim else result.reshape(tuple(size for axis, size in enumerate(result.shape)
-                                                       if axis not in dims))
+    return Logsumexp.apply(input, normalize_dims(dim, input.ndim), keepdim)
 
 
 class LinalgVectorNorm(Function):

@@ -369,3 +369,11 @@ def test_loss_modules_call_their_functions_with_their_options():
     assert nn.L1Loss()(logits, logits * 0).item() == logits.abs().mean().item()
     with pytest.raises(ValueError, match="bad is not a valid value for reduction"):
         nn.MSELoss(reduction="bad")
+
+
+@pytest.mark.parametrize("target_dtype", [mt.float64, mt.int64, mt.float16])
+def test_binary_cross_entropy_refuses_a_target_of_another_dtype_as_pytorch(target_dtype):
+    """PyTorch raises rather than promote: a float64 or integer target with float32 probabilities is an error."""
+    with pytest.raises(RuntimeError, match="Found dtype (Double|Long|Half) but expected Float") as raised:
+        F.binary_cross_entropy(mt.full((3,), 0.5), mt.ones(3, dtype=target_dtype))
+    assert str(target_dtype) in str(raised.value)
