@@ -27,6 +27,8 @@ KERNEL_OPS = ("activation_forward", "activation_backward", "bias_activation_forw
 class HostKernelsCUDABackend(FakeCUDABackend):
     """cuda:0 on NumPy whose kernel ops are CUDABackend's, launching our kernels on the host."""
 
+    keeps_intermediates = CUDABackend.keeps_intermediates  # the kernels' calling convention, not NumPy's
+
     def __init__(self, kernels: CudaKernels) -> None:
         super().__init__()
         self.kernels = kernels
