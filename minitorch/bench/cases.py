@@ -14,7 +14,7 @@ from typing import Any, Callable
 import numpy as np
 
 from .backends import NUMPY, Backend, Unavailable
-from .cases_conv import build_conv2d, conv2d_flops
+from .cases_conv import build_cnn_step, build_conv2d, conv2d_flops
 
 GFLOPS, GBPS, MS_PER_STEP, US_PER_OP = "GFLOP/s", "GB/s", "ms/step", "us/op"
 """Units: `work` is FLOPs for GFLOP/s, bytes moved for GB/s, samples for ms/step, nothing for us/op."""
@@ -427,6 +427,7 @@ class Sizes:
     mlp_steps: tuple[tuple[tuple[int, ...], int], ...]  # (widths, batch)
     activation_steps: tuple[tuple[tuple[int, ...], int], ...]  # (widths, batch): an Adam step per activation
     conv2d: tuple[tuple[int, int, int, int, bool], ...] = ()  # (batch, in, out, side, input grad), 3x3 kernels
+    cnn_steps: tuple[tuple[int, int], ...] = ((64, 28),)  # (batch, side): examples/train_cnn.py's net on MNIST
 
 
 MLP_STEPS = (((64, 128, 10), 64), ((784, 512, 512, 10), 256))
@@ -436,7 +437,8 @@ SIZES = {
     "smoke": Sizes(square={"float32": (64,), "float64": (64,)}, mlp_shaped=((64, 128, 10),),
                    copy_elements=100_000, activations=("relu",), activation_elements=(10_000,),
                    linear=((64, 128, 128),), cross_entropy=((64, 10),), optimizer_widths=((64, 128, 10),),
-                   mlp_steps=MLP_STEPS, activation_steps=MLP_STEPS[:1], conv2d=((4, 1, 4, 8, False), (4, 4, 8, 8, True))),
+                   mlp_steps=MLP_STEPS, activation_steps=MLP_STEPS[:1], conv2d=((4, 1, 4, 8, False), (4, 4, 8, 8, True)),
+                   cnn_steps=((4, 8),)),
     "quick": Sizes(square={"float32": (64, 256, 1024, 2048), "float64": (64, 256, 1024)},
                    mlp_shaped=((64, 784, 512), (256, 784, 512), (256, 512, 10)),
                    copy_elements=25_000_000, activations=("relu", "tanh"),
@@ -531,6 +533,9 @@ def suite(name: str) -> list[Case]:
                               f"conv2d {passes}", inputs * outputs, GFLOPS, flops,
                               functools.partial(build_conv2d, **shape), size_label="in x out channels"))
     cases += max_pool2d_cases()  # issue 13, pool
+    cases += [Case("cnn_step", f"float32 batch {batch} {side}x{side} adam", "cnn_step", batch, MS_PER_STEP,
+                   float(batch), functools.partial(build_cnn_step, batch=batch, side=side))
+              for batch, side in sizes.cnn_steps]
     cases.append(Case("op_overhead", "mul 1x16 forward+backward", "op_overhead", 16, US_PER_OP, 1.0,
                       build_op_overhead))
     return cases

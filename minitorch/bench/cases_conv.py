@@ -9,7 +9,7 @@ from typing import Callable
 import numpy as np
 from numpy.lib.stride_tricks import as_strided
 
-from .backends import NUMPY, Backend
+from .backends import NUMPY, Backend, Unavailable
 
 
 def _float32(shape: tuple[int, ...], seed: int, bound: float | None = None) -> np.ndarray:
@@ -90,3 +90,35 @@ def conv2d_flops(batch: int, in_channels: int, out_channels: int, size: int, ker
     out_size = size - kernel + 1
     products = 1 + (1 + input_grad if backward else 0)
     return 2.0 * products * batch * out_channels * in_channels * kernel * kernel * out_size * out_size
+
+
+def build_cnn_step(backend: Backend, batch: int, side: int) -> Callable[[], object]:
+    """zero_grad, examples/train_cnn.py's network (conv 1->32, BatchNorm2d, ReLU, conv 32->64, ReLU, 2x2 max pool,
+    linear to 10) on float32 (batch, 1, side, side) images, cross_entropy, backward, an Adam step. The example's
+    dropout is left out: its random masks differ between libraries, and every library must give the same loss."""
+    if backend.family == NUMPY:
+        raise Unavailable("NumPy has no CNN step written by hand (the conv2d rows have the NumPy floor)")
+    nn = {name: backend.attribute(f"nn.{name}") for name in ("Sequential", "Conv2d", "BatchNorm2d", "ReLU",
+                                                             "MaxPool2d", "Flatten", "Linear")}
+    model = nn["Sequential"](nn["Conv2d"](1, 32, 3, padding=1), nn["BatchNorm2d"](32), nn["ReLU"](),
+                             nn["Conv2d"](32, 64, 3, padding=1), nn["ReLU"](), nn["MaxPool2d"](2),
+                             nn["Flatten"](), nn["Linear"](64 * (side // 2) ** 2, 10)).to(backend.device)
+    with backend.attribute("no_grad")():  # the same start on every backend: U(±1/√fan_in), ones for BN's weight
+        for seed, parameter in enumerate(model.parameters()):
+            fan_in = math.prod(parameter.shape[1:]) if parameter.ndim > 1 else parameter.shape[0]
+            values = np.ones(parameter.shape, np.float32) if seed == 2 else _float32(
+                tuple(parameter.shape), seed=10 + seed, bound=1 / math.sqrt(fan_in))
+            parameter.copy_(backend.array(values))
+    optimizer = backend.attribute("optim.Adam")(model.parameters(), lr=1e-3)
+    cross_entropy = backend.cross_entropy_function()
+    features = backend.array(_float32((batch, 1, side, side), seed=0))
+    labels = backend.array(np.random.default_rng(1).integers(0, 10, batch))
+
+    def step() -> object:
+        optimizer.zero_grad()
+        loss = cross_entropy(model(features), labels)
+        loss.backward()
+        optimizer.step()
+        return loss
+
+    return step

@@ -104,6 +104,8 @@ TARGETS = (
            lambda case: case.benchmark == "conv2d.forward+backward" and "batch 64 " in case.params),
     Target("conv2d forward+backward at MNIST-CNN shapes (batch 64) <= 1.2 x the raw NumPy im2col+matmul floor",
            NUMPY, 1.2, lambda case: case.benchmark == "conv2d.forward+backward" and "batch 64 " in case.params),
+    Target("CNN training step (examples/train_cnn.py's net, MNIST 28x28, batch 64) <= 1.5 x PyTorch time", TORCH, 1.5,
+           lambda case: case.benchmark == "cnn_step" and "batch 64 " in case.params),
 )
 
 

@@ -168,6 +168,8 @@ def test_ratios_peaks_and_targets() -> None:
     pool = _case("max_pool2d.forward+backward", "float32 64x32x28x28 2x2", 64, unit=MS_PER_STEP,
                  series="max_pool2d forward+backward")  # issue 13, pool
     results += [_result(pool, "torch:cpu", 0.010), _result(pool, "minitorch:cpu", 0.019)]
+    cnn = _case("cnn_step", "float32 batch 64 28x28 adam", 64, unit=MS_PER_STEP, series="cnn_step")
+    results += [_result(cnn, "torch:cpu", 0.010), _result(cnn, "minitorch:cpu", 0.016)]
     by_key = report.index_results(results)
     minitorch_matmul = results[1]
     assert report.time_ratio(minitorch_matmul, report.reference_result(minitorch_matmul, by_key, "numpy")) == 1.25
@@ -179,7 +181,7 @@ def test_ratios_peaks_and_targets() -> None:
     assert verdicts == {report.TARGETS[0].description: [False], report.TARGETS[1].description: [True],
                         report.TARGETS[2].description: [], report.TARGETS[3].description: [False],
                         report.TARGETS[4].description: [True], report.TARGETS[5].description: [True],
-                        report.TARGETS[6].description: [False]}
+                        report.TARGETS[6].description: [False], report.TARGETS[7].description: [False]}
 
 
 def test_a_backend_missing_everywhere_gets_one_row_and_errors_show() -> None:
