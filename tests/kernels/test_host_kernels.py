@@ -247,6 +247,13 @@ def test_every_kernel_is_launched_by_a_cuda_kernels_method(host_kernels: CudaKer
         host_kernels.sgd_update(np.ones(5, dtype), np.ones(5), None, 0.1, 0.9, 0.0, 0.01, True)
         host_kernels.adam_update(np.ones(5, dtype), np.ones(5), np.zeros(5, dtype), np.zeros(5, dtype), 1, 1e-3, 0.9,
                                  0.999, 1e-8, 0.0, True)
+        # issue 14: the LSTM and GRU cells
+        state = _random((3, 2), dtype)
+        _, c, activated = host_kernels.lstm_cell_forward(_random((3, 8), dtype), state)
+        host_kernels.lstm_cell_backward(state, state, activated, state, c)
+        hidden_gates = _random((3, 6), dtype)
+        _, activated = host_kernels.gru_cell_forward(_random((3, 6), dtype), hidden_gates, state)
+        host_kernels.gru_cell_backward(state, activated, hidden_gates, state)
     functions = host_kernels.runtime.functions
     assert sorted(functions) == sorted(cuda_kernels.kernel_names())
     assert not [name for name, function in functions.items() if function.launches == 0]
