@@ -2,17 +2,27 @@
 interface's formulas, not from kernels/: each value exact to long double (64-bit significand), with the error
 a float computation of it may make, the roundings of its steps propagated to first order (an error e in a is
 σ'(a) e after σ), so that saturated gates (1 - σ(30) is 0 in float32) and cancellations are judged against
-the terms the kernel rounds and not only its result. Used by test_host_rnn.py, test_gpu_rnn.py and
+the terms the kernel rounds and not only its result. Used by rnn_checks.py (the host and GPU tests) and
 host_report.py.
 """
 from __future__ import annotations
 
-from typing import NamedTuple
+import functools
+from typing import Callable, NamedTuple
 
 import numpy as np
 
 FUNCTION_ROUNDINGS = 8
 """σ and tanh within 8 unit roundoffs of their value: e^-|x| (CUDA's expf: 2 ulp), 1 + it and the quotient."""
+
+
+def _nan_quiet(operation: Callable) -> Callable:
+    """operation without NumPy's warning for 0 · inf and inf - inf: NaN there is the math's, as the kernels'."""
+    @functools.wraps(operation)
+    def quiet(*args: Tracked) -> Tracked:
+        with np.errstate(invalid="ignore"):
+            return operation(*args)
+    return quiet
 
 
 class Tracked(NamedTuple):
@@ -25,12 +35,15 @@ class Tracked(NamedTuple):
     def _new(self, value: np.ndarray, error: np.ndarray) -> Tracked:
         return Tracked(value, error + self.unit * np.abs(value.astype(np.float64)), self.unit)
 
+    @_nan_quiet
     def __add__(self, other: Tracked) -> Tracked:
         return self._new(self.value + other.value, self.error + other.error)
 
+    @_nan_quiet
     def __sub__(self, other: Tracked) -> Tracked:
         return self._new(self.value - other.value, self.error + other.error)
 
+    @_nan_quiet
     def __mul__(self, other: Tracked) -> Tracked:
         error = (np.abs(self.value) * other.error + np.abs(other.value) * self.error).astype(np.float64)
         return self._new(self.value * other.value, error + self.error * other.error)

@@ -10,8 +10,8 @@ import pytest
 from minitorch.backends import cuda_kernels
 from minitorch.backends.cuda_kernels import CudaKernels
 
-from .accuracy import assert_close
-from .rnn_reference import Tracked, gru_backward, gru_forward, lstm_backward, lstm_forward
+from .rnn_checks import check_gru, check_lstm, check_outputs
+from .rnn_reference import gru_forward, lstm_forward
 
 DTYPES = [np.float16, np.float32, np.float64]
 SHAPES = [(1, 1), (1, 7), (5, 1), (3, 5), (7, 33), (2, 300)]
@@ -22,50 +22,20 @@ def _random(shape: tuple, dtype: type, seed: int, scale: float = 2.0) -> np.ndar
     return np.random.default_rng(seed).normal(0, scale, shape).astype(dtype)
 
 
-def _check(got: dict[str, np.ndarray], expected: dict[str, Tracked], dtype: np.dtype, what: str) -> None:
-    """Each output of dtype, within its reference's error bound (and its own final rounding)."""
-    assert set(got) == set(expected)
-    for name, reference in expected.items():
-        assert got[name].dtype == dtype, f"{what} {name}: {got[name].dtype}, expected {dtype}"
-        assert_close(got[name], reference.value.astype(np.float64), reference.error, f"{what} {name}")
-
-
-def run_lstm(kernels: CudaKernels, gates: np.ndarray, c_prev: np.ndarray, grad_h: np.ndarray,
-             grad_c: np.ndarray, what: str) -> None:
-    """Forward, then backward from the forward's own activated gates and c, each against the references."""
-    h, c, activated = kernels.lstm_cell_forward(gates, c_prev)
-    _check({"h": h, "c": c, "activated": activated}, lstm_forward(gates, c_prev), gates.dtype, f"lstm forward {what}")
-    grad_gates, grad_c_prev = kernels.lstm_cell_backward(grad_h, grad_c, activated, c_prev, c)
-    _check({"grad_gates": grad_gates, "grad_c_prev": grad_c_prev},
-           lstm_backward(grad_h, grad_c, activated, c_prev, c), gates.dtype, f"lstm backward {what}")
-
-
-def run_gru(kernels: CudaKernels, input_gates: np.ndarray, hidden_gates: np.ndarray, h_prev: np.ndarray,
-            grad_h: np.ndarray, what: str) -> None:
-    h, activated = kernels.gru_cell_forward(input_gates, hidden_gates, h_prev)
-    _check({"h": h, "activated": activated}, gru_forward(input_gates, hidden_gates, h_prev), input_gates.dtype,
-           f"gru forward {what}")
-    grad_input_gates, grad_hidden_gates, grad_h_prev = kernels.gru_cell_backward(grad_h, activated, hidden_gates,
-                                                                                 h_prev)
-    _check({"grad_input_gates": grad_input_gates, "grad_hidden_gates": grad_hidden_gates,
-            "grad_h_prev": grad_h_prev}, gru_backward(grad_h, activated, hidden_gates, h_prev), input_gates.dtype,
-           f"gru backward {what}")
-
-
 @pytest.mark.parametrize("dtype", DTYPES)
 @pytest.mark.parametrize("shape", SHAPES, ids=lambda shape: "x".join(map(str, shape)))
 def test_lstm_cell(host_kernels: CudaKernels, shape: tuple, dtype: type) -> None:
     batch, hidden = shape
-    run_lstm(host_kernels, _random((batch, 4 * hidden), dtype, 0, scale=3.0), _random(shape, dtype, 1),
-             _random(shape, dtype, 2), _random(shape, dtype, 3), f"{shape}")
+    check_lstm(host_kernels, _random((batch, 4 * hidden), dtype, 0, scale=3.0), _random(shape, dtype, 1),
+               _random(shape, dtype, 2), _random(shape, dtype, 3), f"{shape}")
 
 
 @pytest.mark.parametrize("dtype", DTYPES)
 @pytest.mark.parametrize("shape", SHAPES, ids=lambda shape: "x".join(map(str, shape)))
 def test_gru_cell(host_kernels: CudaKernels, shape: tuple, dtype: type) -> None:
     batch, hidden = shape
-    run_gru(host_kernels, _random((batch, 3 * hidden), dtype, 0), _random((batch, 3 * hidden), dtype, 1),
-            _random(shape, dtype, 2), _random(shape, dtype, 3), f"{shape}")
+    check_gru(host_kernels, _random((batch, 3 * hidden), dtype, 0), _random((batch, 3 * hidden), dtype, 1),
+              _random(shape, dtype, 2), _random(shape, dtype, 3), f"{shape}")
 
 
 # ---- element by element: saturated gates, zeros, NaN ----
@@ -87,7 +57,7 @@ def test_lstm_cell_of_saturated_zero_and_infinite_gates(host_kernels: CudaKernel
     rows = gates.shape[0]
     c_prev = np.resize(np.array([0.0, 3.0, -3.0], dtype), (rows, 1))
     grad = np.resize(np.array([0.0, 1.5, -3.0, 0.25], dtype), (rows, 1))
-    run_lstm(host_kernels, gates, c_prev, grad, grad[::-1].copy(), "special values")
+    check_lstm(host_kernels, gates, c_prev, grad, grad[::-1].copy(), "special values")
     _, c, activated = host_kernels.lstm_cell_forward(gates, c_prev)
     saturated = (gates == 30).all(axis=1)  # i = f = o = 1 and g = 1 in float and half: c = c_prev + 1
     if dtype != np.float64:
@@ -106,7 +76,7 @@ def test_gru_cell_of_saturated_zero_and_infinite_gates(host_kernels: CudaKernels
     hidden_gates = np.resize(np.array([[0.0, 0.0, 0.0], [30.0, -30.0, 1.0], [-1.0, 30.0, -30.0]], dtype), (rows, 3))
     h_prev = np.resize(np.array([0.0, 2.0, -0.5], dtype), (rows, 1))
     grad_h = np.resize(np.array([0.0, 1.5, -3.0, 0.25], dtype), (rows, 1))
-    run_gru(host_kernels, input_gates, hidden_gates, h_prev, grad_h, "special values")
+    check_gru(host_kernels, input_gates, hidden_gates, h_prev, grad_h, "special values")
 
 
 @pytest.mark.parametrize("dtype", DTYPES)
@@ -191,10 +161,10 @@ def test_the_cells_take_more_elements_than_the_grid(host_kernels: CudaKernels,
                                                    monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(cuda_kernels, "MAX_BLOCKS", 2)  # 2 blocks of 256 threads for 5 x 300 elements
     shape = (5, 300)
-    run_lstm(host_kernels, _random((5, 1200), np.float32, 17), _random(shape, np.float32, 18),
-             _random(shape, np.float32, 19), _random(shape, np.float32, 20), "on 2 blocks")
-    run_gru(host_kernels, _random((5, 900), np.float32, 21), _random((5, 900), np.float32, 22),
-            _random(shape, np.float32, 23), _random(shape, np.float32, 24), "on 2 blocks")
+    check_lstm(host_kernels, _random((5, 1200), np.float32, 17), _random(shape, np.float32, 18),
+               _random(shape, np.float32, 19), _random(shape, np.float32, 20), "on 2 blocks")
+    check_gru(host_kernels, _random((5, 900), np.float32, 21), _random((5, 900), np.float32, 22),
+              _random(shape, np.float32, 23), _random(shape, np.float32, 24), "on 2 blocks")
 
 
 def test_the_cells_read_any_layout_and_take_the_first_arrays_dtype(host_kernels: CudaKernels) -> None:
@@ -203,13 +173,13 @@ def test_the_cells_read_any_layout_and_take_the_first_arrays_dtype(host_kernels:
     c_prev = _random((6, 2), np.float64, 26)
     h, c, activated = host_kernels.lstm_cell_forward(gates, c_prev)
     expected = lstm_forward(np.ascontiguousarray(gates), c_prev.astype(np.float32))
-    _check({"h": h, "c": c, "activated": activated}, expected, np.dtype(np.float32), "lstm forward of a slice")
+    check_outputs({"h": h, "c": c, "activated": activated}, expected, np.dtype(np.float32), "lstm forward of a slice")
     input_gates = _random((9, 8), np.float64, 27)[::2, 1:7]  # (5, 6)
     hidden_gates, h_prev = _random((5, 6), np.float16, 28), _random((2, 5), np.float32, 29).T
     h, activated = host_kernels.gru_cell_forward(input_gates, hidden_gates, h_prev)
     expected = gru_forward(np.ascontiguousarray(input_gates), hidden_gates.astype(np.float64),
                            h_prev.astype(np.float64))
-    _check({"h": h, "activated": activated}, expected, np.dtype(np.float64), "gru forward of slices")
+    check_outputs({"h": h, "activated": activated}, expected, np.dtype(np.float64), "gru forward of slices")
 
 
 def test_an_empty_batch_gives_empty_outputs(host_kernels: CudaKernels) -> None:
