@@ -24,8 +24,8 @@ def check_outputs(got: dict[str, Any], expected: dict[str, Tracked], dtype: np.d
     assert set(got) == set(expected)
     for name, reference in expected.items():
         assert got[name].dtype == dtype, f"{what} {name}: {got[name].dtype}, expected {dtype}"
-        assert_close(_on_host(got[name]), reference.value.astype(np.float64), slack * reference.error,
-                     f"{what} {name}")
+        value, error = reference.in_float64()
+        assert_close(_on_host(got[name]), value, slack * error, f"{what} {name}")
 
 
 def check_lstm(kernels: CudaKernels, gates: np.ndarray, c_prev: np.ndarray, grad_h: np.ndarray,

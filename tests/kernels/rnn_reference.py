@@ -35,6 +35,12 @@ class Tracked(NamedTuple):
     def _new(self, value: np.ndarray, error: np.ndarray) -> Tracked:
         return Tracked(value, error + self.unit * np.abs(value.astype(np.float64)), self.unit)
 
+    def in_float64(self) -> tuple[np.ndarray, np.ndarray]:
+        """(the value rounded to float64, the error bound widened by that rounding, half a float64 ulp: the
+        long double value rounded twice may land a step from the kernel's correctly rounded float64)."""
+        value = self.value.astype(np.float64)
+        return value, self.error + np.abs(value) * 2.0 ** -53
+
     @_nan_quiet
     def __add__(self, other: Tracked) -> Tracked:
         return self._new(self.value + other.value, self.error + other.error)
