@@ -1,7 +1,7 @@
 """Mutation check of the GPU path's tests: applies, one at a time, a change a careful reviewer could miss to
-a copy of the checkout (a kernel's formula, a grid-stride bound, a missing barrier, a window's offset, a
-padding check, launch arguments swapped in CudaKernels), runs tests/kernels there, and prints which tests
-caught it. Every mutation must be caught.
+a copy of the checkout (a kernel's formula, a gate block, a grid-stride bound, a missing barrier, a window's
+offset, a padding check, launch arguments swapped in CudaKernels), runs tests/kernels there, and prints which
+tests caught it. Every mutation must be caught.
 
     .venv/bin/python scripts/kernel_mutations.py            # all, two at a time; exit 1 if one survives
     .venv/bin/python scripts/kernel_mutations.py --quick    # stop at the first failing host test (CI runs this)
@@ -87,6 +87,26 @@ MUTATIONS = [
     Mutation("avg_pool2d_forward: count_include_pad not passed on", "minitorch/backends/cuda_kernels.py",
              "np.int32(count_include_pad), np.int64(divisor_override or 0)))\n            return out\n",
              "np.int32(True), np.int64(divisor_override or 0)))\n            return out\n"),
+    # the LSTM and GRU cells (issue 14)
+    Mutation("LSTM: the i and f gate blocks swapped", "kernels/rnn.cu",
+             "{mt_load(gates[at]), mt_load(gates[at + hidden]),", "{mt_load(gates[at + hidden]), mt_load(gates[at]),"),
+    Mutation("LSTM backward: tanh'(c) written 1 - tanh(c)", "kernels/rnn_cells.cuh",
+             "grad_h * gate.o * (1 - tanh_c * tanh_c)", "grad_h * gate.o * (1 - tanh_c)"),
+    Mutation("GRU: the (1 - z) of the new state dropped", "kernels/rnn_cells.cuh",
+             "return (1 - gate.z) * gate.n + gate.z * h_prev;", "return gate.n + gate.z * h_prev;"),
+    Mutation("GRU: b_hn outside the reset product", "kernels/rnn_cells.cuh",
+             "mt_tanh(input.n + r * hidden.n)", "mt_tanh(r * (input.n + hidden.n))"),
+    Mutation("GRU backward: the hidden n block without its factor r", "kernels/rnn_cells.cuh",
+             "*grad_hidden_n = dn_pre * gate.r;", "*grad_hidden_n = dn_pre;"),
+    Mutation("GRU forward: grid-stride bound e <= batch * hidden", "kernels/rnn.cu",
+             "e < batch * hidden; e += mt_grid_stride()) {\n        long long at = mt_gate_offset(e, hidden, 3);\n"
+             "        mt_gru_gates<C> input",
+             "e <= batch * hidden; e += mt_grid_stride()) {\n        long long at = mt_gate_offset(e, hidden, 3);\n"
+             "        mt_gru_gates<C> input"),
+    Mutation("lstm_cell_forward: h and c swapped in the launch", "minitorch/backends/cuda_rnn.py",
+             "(gates, c_prev, h, c, activated,", "(gates, c_prev, c, h, activated,"),
+    Mutation("gru_cell_backward: batch and hidden swapped in the launch", "minitorch/backends/cuda_rnn.py",
+             "grad_h_prev, np.int64(batch), np.int64(hidden)", "grad_h_prev, np.int64(hidden), np.int64(batch)"),
 ]
 
 
@@ -103,7 +123,8 @@ def _copy_checkout(destination: Path) -> None:
 
 QUICK_TESTS = ["tests/kernels/test_nvrtc_compile.py::test_no_fast_intrinsic_in_the_kernel_sources",
                "tests/kernels/test_host_kernels.py", "tests/kernels/test_host_optimizers.py",
-               "tests/kernels/test_host_backend.py", "tests/kernels/test_host_convolution.py", "-x"]
+               "tests/kernels/test_host_backend.py", "tests/kernels/test_host_convolution.py",
+               "tests/kernels/test_host_rnn.py", "-x"]
 """What --quick runs: the source scan and the host execution, up to the first failure."""
 
 

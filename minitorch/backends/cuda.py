@@ -1,6 +1,6 @@
 """The CUDA backend: CuPy arrays on one GPU; activations, softmax, cross-entropy, optimizer steps, im2col /
-col2im and pooling run as our kernels (kernels/, compiled once per process), everything else through CuPy
-(cuBLAS for matmul).
+col2im, pooling and the LSTM and GRU cells run as our kernels (kernels/, compiled once per process),
+everything else through CuPy (cuBLAS for matmul).
 
 CuPy is imported only here, and only when a CUDA device is first used.
 """
@@ -175,6 +175,19 @@ class CUDABackend:
                             divisor_override: int | None) -> Any:
         return self.kernels.avg_pool2d_backward(grad_output, input_size, kernel_size, stride, padding, ceil_mode,
                                                 count_include_pad, divisor_override)
+
+    # issue 14: the fused LSTM and GRU cells
+    def lstm_cell_forward(self, gates: Any, c_prev: Any) -> tuple:
+        return self.kernels.lstm_cell_forward(gates, c_prev)
+
+    def lstm_cell_backward(self, grad_h: Any, grad_c: Any, activated: Any, c_prev: Any, c: Any) -> tuple:
+        return self.kernels.lstm_cell_backward(grad_h, grad_c, activated, c_prev, c)
+
+    def gru_cell_forward(self, input_gates: Any, hidden_gates: Any, h_prev: Any) -> tuple:
+        return self.kernels.gru_cell_forward(input_gates, hidden_gates, h_prev)
+
+    def gru_cell_backward(self, grad_h: Any, activated: Any, hidden_gates: Any, h_prev: Any) -> tuple:
+        return self.kernels.gru_cell_backward(grad_h, activated, hidden_gates, h_prev)
 
 
 def translate_cupy_error(error: Exception, doing: str, where: device) -> Exception | None:

@@ -16,13 +16,14 @@ from typing import Any, NamedTuple, Sequence
 import numpy as np
 
 from .activations import ACTIVATIONS, ActivationSpec
+from .cuda_rnn import RnnCellKernels
 
 _PACKAGE_DIR = Path(__file__).resolve().parents[1]
 KERNELS_DIR = _PACKAGE_DIR / "kernels" if (_PACKAGE_DIR / "kernels").is_dir() else _PACKAGE_DIR.parent / "kernels"
 """kernels/: inside the package in an installed wheel, at the repository's top in a checkout."""
 
 SOURCE_FILES = ("activations.cuh", "dtypes.cuh", "elementwise.cu", "softmax.cu", "cross_entropy.cu", "optimizers.cu",
-                "convolution.cu", "pooling.cu")
+                "convolution.cu", "pooling.cu", "rnn_cells.cuh", "rnn.cu")
 
 COMPILE_OPTIONS: tuple[str, ...] = ("--std=c++17", "--ftz=false", "--prec-div=true", "--prec-sqrt=true", "--fmad=true")
 """NVRTC's precise defaults, stated: denormals kept, IEEE division and square root, a * b + c fused into
@@ -65,6 +66,11 @@ KERNELS = {
     "max_pool2d_backward": "mt_max_pool2d_backward<{T}>",
     "avg_pool2d_forward": "mt_avg_pool2d_forward<{T}>",
     "avg_pool2d_backward": "mt_avg_pool2d_backward<{T}>",
+    # issue 14: the fused LSTM and GRU cells (their launches: cuda_rnn.py)
+    "lstm_cell_forward": "mt_lstm_cell_forward<{T}>",
+    "lstm_cell_backward": "mt_lstm_cell_backward<{T}>",
+    "gru_cell_forward": "mt_gru_cell_forward<{T}>",
+    "gru_cell_backward": "mt_gru_cell_backward<{T}>",
 }
 
 
@@ -221,9 +227,9 @@ class CupyRuntime:
         return self._functions[key]
 
 
-class CudaKernels:
+class CudaKernels(RnnCellKernels):
     """Our kernels on the runtime's arrays (CuPy's by default), with the methods of CPUBackend that are kernels
-    on the GPU.
+    on the GPU (the RNN cells' in cuda_rnn.py).
 
     The kernels are compiled on the first launch on each GPU; the outputs are allocated on the inputs' GPU.
     Every array a kernel reads or writes is made C-contiguous first (0-d arrays stay 0-d); parameters and
@@ -237,6 +243,10 @@ class CudaKernels:
     def launch(self, name: str, blocks: int, args: tuple) -> None:
         """Run kernel `name`: `blocks` blocks of BLOCK_SIZE threads, arguments as its C signature."""
         self.runtime.function(name)((blocks,), (BLOCK_SIZE,), args)
+
+    def launch_elementwise(self, base: str, dtype: Any, count: int, args: tuple) -> None:
+        """Run kernel `base` for dtype with one thread per element of count (a grid of at most MAX_BLOCKS)."""
+        self.launch(kernel_name(base, dtype), elementwise_blocks(count), args)
 
     def _contiguous(self, array: Any, dtype: Any = None) -> Any:
         """array as a C-contiguous array of dtype, copied only if need be; 0-d stays 0-d (ascontiguousarray

@@ -17,6 +17,7 @@ from pathlib import Path
 import numpy as np
 from host_runtime import HostRuntime, build  # this script's directory is on sys.path
 from reference import RTOL, expected, mixed_error, parameters, sample_inputs
+from rnn_reference import Tracked, gru_backward, gru_forward, lstm_backward, lstm_forward
 
 import conv_reference
 
@@ -152,6 +153,47 @@ def convolution_errors(kernels: CudaKernels, dtype: type) -> dict[str, float]:
     return worst
 
 
+def _against_bound(got: np.ndarray, reference: Tracked) -> float:
+    """The worst |got - exact| as a fraction of what the tests allow (assert_close's: the reference's
+    propagated bound, then half a step of got's dtype, a whole one for float16)."""
+    exact, bound = reference.in_float64()
+    finite = np.isfinite(exact)
+    step = np.spacing(np.abs(exact[finite]).astype(got.dtype)).astype(np.float64)
+    allowed = bound[finite] + step * (1.0 if got.dtype == np.float16 else 0.5)
+    error = np.abs(got[finite].astype(np.float64) - exact[finite])
+    return float(np.divide(error, allowed, out=np.zeros_like(error), where=error > 0).max(initial=0.0))
+
+
+def rnn_cell_errors(kernels: CudaKernels, dtype: type) -> dict[str, float]:
+    """Worst error of each cell kernel over its outputs, on random gates (batch 64, hidden 50) and on every
+    combination of 0, ±30, ±2.5 and 1e-3 in the gates (the forward's outputs feed the backward)."""
+    random = np.random.default_rng(0)
+    special = np.array(np.meshgrid(*[[0.0, 30.0, -30.0, 2.5, -2.5, 1e-3]] * 4, indexing="ij")).reshape(4, -1).T
+    worst: dict[str, float] = {}
+
+    def record(kernel: str, got: dict[str, np.ndarray], references: dict[str, Tracked]) -> None:
+        for name, reference in references.items():
+            worst[kernel] = max(worst.get(kernel, 0.0), _against_bound(got[name], reference))
+
+    for gates in (random.normal(0, 3, (64, 200)), special):
+        gates = gates.astype(dtype)
+        rows, hidden = gates.shape[0], gates.shape[1] // 4
+        c_prev, grad_h, grad_c = (random.normal(0, 2, (rows, hidden)).astype(dtype) for _ in range(3))
+        h, c, activated = kernels.lstm_cell_forward(gates, c_prev)
+        record("lstm_cell_forward", {"h": h, "c": c, "activated": activated}, lstm_forward(gates, c_prev))
+        grad_gates, grad_c_prev = kernels.lstm_cell_backward(grad_h, grad_c, activated, c_prev, c)
+        record("lstm_cell_backward", {"grad_gates": grad_gates, "grad_c_prev": grad_c_prev},
+               lstm_backward(grad_h, grad_c, activated, c_prev, c))
+        input_gates = np.ascontiguousarray(gates[:, :3 * hidden])
+        hidden_gates = random.normal(0, 3, input_gates.shape).astype(dtype)
+        h, activated = kernels.gru_cell_forward(input_gates, hidden_gates, c_prev)
+        record("gru_cell_forward", {"h": h, "activated": activated}, gru_forward(input_gates, hidden_gates, c_prev))
+        grads = kernels.gru_cell_backward(grad_h, activated, hidden_gates, c_prev)
+        record("gru_cell_backward", dict(zip(("grad_input_gates", "grad_hidden_gates", "grad_h_prev"), grads)),
+               gru_backward(grad_h, activated, hidden_gates, c_prev))
+    return worst
+
+
 def main() -> None:
     with tempfile.TemporaryDirectory() as directory:
         kernels = CudaKernels(HostRuntime(build(Path(directory))))
@@ -172,6 +214,13 @@ def main() -> None:
         print("|---|" + "---|" * len(names))
         for kernel in rows[names[0]]:
             print(f"| {kernel} | " + " | ".join(f"{rows[name][kernel]:.2f}" for name in names) + " |")
+        rnn_rows = {np.dtype(dtype).name: rnn_cell_errors(kernels, dtype) for dtype in DTYPES}
+        print("\nLSTM and GRU cells: worst error as a fraction of what the tests allow (each step's rounding "
+              "propagated to the result, then the result's own rounding)\n")
+        print("| kernel | " + " | ".join(names) + " |")
+        print("|---|" + "---|" * len(names))
+        for kernel in rnn_rows[names[0]]:
+            print(f"| {kernel} | " + " | ".join(f"{rnn_rows[name][kernel]:.2f}" for name in names) + " |")
 
 
 if __name__ == "__main__":

@@ -21,7 +21,9 @@ KERNEL_OPS = ("activation_forward", "activation_backward", "bias_activation_forw
               "cross_entropy_forward", "cross_entropy_backward", "sgd_update", "adam_update",
               # issue 13: convolution and pooling
               "im2col", "col2im", "max_pool2d_forward", "max_pool2d_backward", "avg_pool2d_forward",
-              "avg_pool2d_backward")
+              "avg_pool2d_backward",
+              # issue 14: the LSTM and GRU cells
+              "lstm_cell_forward", "lstm_cell_backward", "gru_cell_forward", "gru_cell_backward")
 
 
 class HostKernelsCUDABackend(FakeCUDABackend):
@@ -164,5 +166,29 @@ def test_a_cnn_step_on_the_host_kernels_gives_the_cpus_numbers(host_cuda: HostKe
     launched = {name.rsplit("_", 1)[0] for name in host_cuda.launched}
     assert {"im2col", "col2im", "max_pool2d_forward", "max_pool2d_backward", "avg_pool2d_forward",
             "avg_pool2d_backward"} <= launched
+    for cuda_result, cpu_result in zip(results[1], results[0]):
+        np.testing.assert_allclose(cuda_result, cpu_result, rtol=1e-12, atol=1e-13)
+
+
+@pytest.mark.skipif(not all(hasattr(nn, name) for name in ("LSTM", "GRU")),
+                    reason="nn.LSTM and nn.GRU are not merged yet (issue 14)")
+@pytest.mark.parametrize("module_name", ["LSTM", "GRU"])
+def test_a_recurrent_network_on_the_host_kernels_gives_the_cpus_numbers(host_cuda: HostKernelsCUDABackend,
+                                                                        module_name: str) -> None:
+    """Two bidirectional layers over 5 steps in float64, backward from the output and the final states: the
+    loss and every gradient as on the CPU, through the cell kernels."""
+    sequence = np.random.default_rng(7).normal(size=(5, 3, 4))
+    results = []
+    for device in ("cpu", "cuda"):
+        mt.manual_seed(0)
+        module = getattr(nn, module_name)(4, 6, num_layers=2, bidirectional=True).double().to(device)
+        x = mt.tensor(sequence, device=device, requires_grad=True)
+        output, final = module(x)
+        loss = (output ** 2).sum() + sum((state ** 2).sum() for state in (final if module_name == "LSTM" else (final,)))
+        loss.backward()
+        results.append([loss.detach().cpu().numpy(), x.grad.cpu().numpy()]
+                       + [parameter.grad.cpu().numpy() for parameter in module.parameters()])
+    cell = module_name.lower()
+    assert {f"{cell}_cell_forward_double", f"{cell}_cell_backward_double"} <= set(host_cuda.launched)
     for cuda_result, cpu_result in zip(results[1], results[0]):
         np.testing.assert_allclose(cuda_result, cpu_result, rtol=1e-12, atol=1e-13)

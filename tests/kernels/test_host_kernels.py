@@ -254,6 +254,13 @@ def test_every_kernel_is_launched_by_a_cuda_kernels_method(host_kernels: CudaKer
         host_kernels.max_pool2d_backward(pooled, indices, (5, 4))
         pooled = host_kernels.avg_pool2d_forward(image, (2, 2), (2, 2), (1, 1), True, False, None)
         host_kernels.avg_pool2d_backward(pooled, (5, 4), (2, 2), (2, 2), (1, 1), True, False, None)
+        # issue 14: the LSTM and GRU cells
+        state = _random((3, 2), dtype)
+        _, c, activated = host_kernels.lstm_cell_forward(_random((3, 8), dtype), state)
+        host_kernels.lstm_cell_backward(state, state, activated, state, c)
+        hidden_gates = _random((3, 6), dtype)
+        _, activated = host_kernels.gru_cell_forward(_random((3, 6), dtype), hidden_gates, state)
+        host_kernels.gru_cell_backward(state, activated, hidden_gates, state)
     functions = host_kernels.runtime.functions
     assert sorted(functions) == sorted(cuda_kernels.kernel_names())
     assert not [name for name, function in functions.items() if function.launches == 0]
