@@ -14,6 +14,7 @@ from typing import Any, Callable
 import numpy as np
 
 from .backends import NUMPY, Backend, Unavailable
+from .cases_rnn import RECURRENT_SIZES, STEP_SIZE, build_recurrent, recurrent_text
 
 GFLOPS, GBPS, MS_PER_STEP, US_PER_OP = "GFLOP/s", "GB/s", "ms/step", "us/op"
 """Units: `work` is FLOPs for GFLOP/s, bytes moved for GB/s, samples for ms/step, nothing for us/op."""
@@ -474,4 +475,12 @@ def suite(name: str) -> list[Case]:
                   for activation in MLP_ACTIVATIONS]
     cases.append(Case("op_overhead", "mul 1x16 forward+backward", "op_overhead", 16, US_PER_OP, 1.0,
                       build_op_overhead))
+    # recurrent networks (issue 14): whole sequences forward+backward, and one step of a small LSTM
+    recurrent = RECURRENT_SIZES[name]
+    cases += [Case(f"{mode.lower()}_step", recurrent_text(mode, recurrent), f"{mode.lower()} forward+backward",
+                   recurrent[4], MS_PER_STEP, float(recurrent[4]),
+                   functools.partial(build_recurrent, mode=mode, sizes=recurrent), size_label="batch")
+              for mode in ("LSTM", "GRU")]
+    cases.append(Case("lstm_single_step", recurrent_text("LSTM", STEP_SIZE), "lstm single step", 1, US_PER_OP, 1.0,
+                      functools.partial(build_recurrent, mode="LSTM", sizes=STEP_SIZE)))
     return cases
