@@ -183,3 +183,20 @@ def test_the_core_imports_none_of_the_examples_libraries():
             "print([name for name in ('sklearn', 'matplotlib', 'tqdm') if name in sys.modules])")
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert result.stdout.strip() == "[]"
+
+
+# --------------------------------------------------------------------------- train_rnn (the adding problem)
+
+def test_train_rnn_quick_mode_shows_the_lstm_and_gru_beating_the_plain_rnn(tmp_path, capsys):
+    pytest.importorskip("matplotlib")
+    train_rnn = load_example("train_rnn")
+    losses = train_rnn.main(["--quick", "--out-dir", str(tmp_path)])
+    printed = capsys.readouterr().out
+    assert losses["LSTM"] < losses["RNN"] and losses["GRU"] < losses["RNN"], printed
+    assert all(f"{kind:4s}  test MSE" in printed for kind in train_rnn.KINDS)
+    assert (tmp_path / "losses.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    import minitorch as mt
+
+    checkpoint = mt.load(tmp_path / "adding.mt")
+    assert set(checkpoint) == set(train_rnn.KINDS)
+    assert tuple(checkpoint["LSTM"]["recurrent.weight_hh_l0"].shape) == (4 * 32, 32)

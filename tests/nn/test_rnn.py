@@ -142,6 +142,29 @@ def test_gradgradcheck_modules(name):
     assert gradgradcheck(run, (x, weight, *state))
 
 
+def _first_derivatives(run, inputs, create_graph):
+    outputs = run(*inputs)
+    vectors = [mt.tensor(np.random.default_rng(7).standard_normal(tuple(out.shape))) for out in outputs]
+    return [g.detach().numpy() for g in mt.autograd.grad(outputs, inputs, vectors, create_graph=create_graph)]
+
+
+@pytest.mark.parametrize("name", ["RNN", "RNN_relu", "LSTM", "GRU", "LSTMCell", "GRUCell"])
+def test_create_graph_gives_the_same_first_derivatives(name):
+    """gradgradcheck checks the second derivatives against the first ones computed with create_graph (the
+    tensor-op path); this checks that path against the fast one, which gradcheck checks."""
+    mt.manual_seed(0)
+    if name.endswith("Cell"):
+        module = getattr(nn, name)(3, 4).double()
+        x = mt.randn(2, 3, dtype=mt.float64, requires_grad=True)
+    else:
+        module = MODULES[name](input_size=3, hidden_size=4, num_layers=2, bidirectional=True).double()
+        x = mt.randn(4, 2, 3, dtype=mt.float64, requires_grad=True)
+    inputs = [x, *module.parameters()]
+    run = lambda x, *params: _outputs(module(x))  # noqa: E731
+    for fast, recorded in zip(_first_derivatives(run, inputs, False), _first_derivatives(run, inputs, True)):
+        np.testing.assert_allclose(recorded, fast, rtol=1e-12, atol=1e-14)
+
+
 CELLS = {"RNNCell": nn.RNNCell, "RNNCell_relu": lambda *a, **k: nn.RNNCell(*a, nonlinearity="relu", **k),
          "LSTMCell": nn.LSTMCell, "GRUCell": nn.GRUCell}
 
