@@ -239,15 +239,12 @@ class Recurrence(Function):
                 lambda *inputs: recurrence_tensors(*inputs, ctx.mode, ctx.reverse), saved[:5],
                 ctx.needs_input_grad[:5], (grad_output, grad_h_n) + (() if grad_c_n is None else (grad_c_n,)))
             return (*grads, None, None)
-        input_gates, weight_hh, bias_hh, h0, c0, output = (None if tensor is None else tensor._data
-                                                           for tensor in saved)
+        _, weight_hh, _, h0, c0, output = (None if tensor is None else tensor._data for tensor in saved)
         grads = _recurrence_backward(ctx._backend, CELLS[ctx.mode], ctx.reverse, ctx.kept, weight_hh, h0, c0,
                                      output, grad_output._data, grad_h_n._data,
                                      None if grad_c_n is None else grad_c_n._data)
-        needs = ctx.needs_input_grad
-        grads = (*grads[:2], grads[2] if bias_hh is not None else None, *grads[3:])
         return (*(Tensor._make(grad, ctx._backend) if grad is not None and need else None
-                  for grad, need in zip(grads, needs)), None, None)
+                  for grad, need in zip(grads, ctx.needs_input_grad)), None, None)
 
 
 def _recurrence_backward(backend: Any, cell: Any, reverse: bool, kept: list, weight_hh: Any, h0: Any, c0: Any,

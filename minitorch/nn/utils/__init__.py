@@ -9,7 +9,7 @@ from ... import creation
 from ...autograd.grad_mode import no_grad
 from ...functions.shape import cat, stack
 from ...tensor import Tensor
-from . import rnn
+from . import rnn  # noqa: F401 - nn.utils.rnn, as in PyTorch
 
 
 def clip_grad_norm_(parameters: Tensor | Iterable[Tensor], max_norm: float, norm_type: float = 2.0,
