@@ -1,6 +1,7 @@
 """Mutation check of the GPU path's tests: applies, one at a time, a change a careful reviewer could miss to
-a copy of the checkout (a kernel's formula, a grid-stride bound, a missing barrier, launch arguments swapped
-in CudaKernels), runs tests/kernels there, and prints which tests caught it. Every mutation must be caught.
+a copy of the checkout (a kernel's formula, a grid-stride bound, a missing barrier, a window's offset, a
+padding check, launch arguments swapped in CudaKernels), runs tests/kernels there, and prints which tests
+caught it. Every mutation must be caught.
 
     .venv/bin/python scripts/kernel_mutations.py            # all, two at a time; exit 1 if one survives
     .venv/bin/python scripts/kernel_mutations.py --quick    # stop at the first failing host test (CI runs this)
@@ -60,6 +61,32 @@ MUTATIONS = [
              "return self.xp.ascontiguousarray(array, dtype=dtype)"),
     Mutation("non-contiguous parameters: the updated copy not written back", "minitorch/backends/cuda_kernels.py",
              "    if work is not array:\n        array[...] = work", "    pass"),
+    # convolution and pooling (issue 13)
+    Mutation("im2col: the top padding added, not subtracted", "kernels/convolution.cu",
+             "i * dilation_h - pad_top;", "i * dilation_h + pad_top;"),
+    Mutation("col2im: the stride check of the columns dropped", "kernels/convolution.cu",
+             "ow_stride < 0 || ow_stride % stride_w != 0 ||", "ow_stride < 0 ||"),
+    Mutation("im2col: top and left padding swapped in the launch", "minitorch/backends/cuda_kernels.py",
+             "(x, cols, *_int64s(batch * channels, height, width, kh, kw, sh, sw, top, left,",
+             "(x, cols, *_int64s(batch * channels, height, width, kh, kw, sh, sw, left, top,"),
+    Mutation("max_pool2d: the top padding check dropped", "kernels/pooling.cu",
+             "if (h < 0 || h >= height) {", "if (h >= height) {"),
+    Mutation("max_pool2d: ties go to the last maximum", "kernels/pooling.cu",
+             "value > best || value != value", "value >= best || value != value"),
+    Mutation("max_pool2d backward: the plane not zeroed first", "kernels/pooling.cu",
+             "k < plane_size; ++k) {\n            mt_store(target + k, C(0));",
+             "k < 0; ++k) {\n            mt_store(target + k, C(0));"),
+    Mutation("ceil_mode: a last window starting in the right padding kept", "minitorch/backends/cuda_kernels.py",
+             "(out - 1) * stride >= size + padding", "(out - 1) * stride > size + padding"),
+    Mutation("avg_pool2d: the window not cut at W + padding", "kernels/pooling.cu",
+             "long long w1 = w0 + kernel_w < width + pad_w ? w0 + kernel_w : width + pad_w;",
+             "long long w1 = w0 + kernel_w;"),
+    Mutation("avg_pool2d backward: one window too many above each pixel", "kernels/pooling.cu",
+             "(h + pad_h - kernel_h + 1 + stride_h - 1) / stride_h",
+             "(h + pad_h - kernel_h + stride_h - 1) / stride_h"),
+    Mutation("avg_pool2d_forward: count_include_pad not passed on", "minitorch/backends/cuda_kernels.py",
+             "np.int32(count_include_pad), np.int64(divisor_override or 0)))\n            return out\n",
+             "np.int32(True), np.int64(divisor_override or 0)))\n            return out\n"),
 ]
 
 
@@ -76,7 +103,7 @@ def _copy_checkout(destination: Path) -> None:
 
 QUICK_TESTS = ["tests/kernels/test_nvrtc_compile.py::test_no_fast_intrinsic_in_the_kernel_sources",
                "tests/kernels/test_host_kernels.py", "tests/kernels/test_host_optimizers.py",
-               "tests/kernels/test_host_backend.py", "-x"]
+               "tests/kernels/test_host_backend.py", "tests/kernels/test_host_convolution.py", "-x"]
 """What --quick runs: the source scan and the host execution, up to the first failure."""
 
 

@@ -70,6 +70,24 @@ class Backend(Protocol):
                                ignore_index: int) -> Any:
         """(softmax(logits) - one_hot(target)) · grad_loss per row, softmax = e^((x - max) - log Σ)."""
 
+    # pooling (issue 13); geometry already validated, x (N, C, H, W) C-contiguous
+    def max_pool2d_forward(self, x: Any, kernel_size: tuple, stride: tuple, padding: tuple, dilation: tuple,
+                           ceil_mode: bool) -> tuple:
+        """(out, indices): each window's max (padding as -inf) and its int64 flat index h·W + w in the plane;
+        the first max wins ties, a NaN is taken."""
+
+    def max_pool2d_backward(self, grad_output: Any, indices: Any, input_size: tuple) -> Any:
+        """grad_input (N, C, H, W): grad_output added at indices (summed where windows overlap)."""
+
+    def avg_pool2d_forward(self, x: Any, kernel_size: tuple, stride: tuple, padding: tuple, ceil_mode: bool,
+                           count_include_pad: bool, divisor_override: int | None) -> Any:
+        """Each window's sum (padding as 0) over PyTorch's divisor."""
+
+    def avg_pool2d_backward(self, grad_output: Any, input_size: tuple, kernel_size: tuple, stride: tuple,
+                            padding: tuple, ceil_mode: bool, count_include_pad: bool,
+                            divisor_override: int | None) -> Any:
+        """The adjoint of avg_pool2d_forward: grad_input (N, C, H, W)."""
+
     def sgd_update(self, param: Any, grad: Any, momentum_buffer: Any, lr: float, momentum: float,
                    dampening: float, weight_decay: float, nesterov: bool, maximize: bool = False) -> Any:
         """One torch.optim.SGD step in place; returns the momentum buffer."""

@@ -10,7 +10,7 @@ import numpy as np
 
 from ..errors import OutOfMemoryError
 from ..devices import device
-from . import cpu_rnn, special_math
+from . import cpu_pooling, cpu_rnn, special_math
 
 # PyTorch's default CPU seed, so that a fresh process is reproducible before manual_seed
 DEFAULT_SEED = 67280421310721
@@ -183,6 +183,25 @@ class CPUBackend:
         flat[np.arange(0, rows * classes, classes) + np.where(kept, target, 0)] -= 1  # 1.6x faster than 2-D indexing
         grad *= np.where(kept, _compute_dtype(grad_loss), 0)[:, None]
         return grad.astype(logits.dtype, copy=False)
+
+    # pooling (issue 13): NumPy on strided views, in cpu_pooling.py
+    def max_pool2d_forward(self, x: np.ndarray, kernel_size: tuple, stride: tuple, padding: tuple,
+                           dilation: tuple, ceil_mode: bool) -> tuple[np.ndarray, np.ndarray]:
+        return cpu_pooling.max_pool2d_forward(x, kernel_size, stride, padding, dilation, ceil_mode)
+
+    def max_pool2d_backward(self, grad_output: np.ndarray, indices: np.ndarray, input_size: tuple) -> np.ndarray:
+        return cpu_pooling.max_pool2d_backward(grad_output, indices, input_size)
+
+    def avg_pool2d_forward(self, x: np.ndarray, kernel_size: tuple, stride: tuple, padding: tuple, ceil_mode: bool,
+                           count_include_pad: bool, divisor_override: int | None) -> np.ndarray:
+        return cpu_pooling.avg_pool2d_forward(x, kernel_size, stride, padding, ceil_mode, count_include_pad,
+                                              divisor_override)
+
+    def avg_pool2d_backward(self, grad_output: np.ndarray, input_size: tuple, kernel_size: tuple, stride: tuple,
+                            padding: tuple, ceil_mode: bool, count_include_pad: bool,
+                            divisor_override: int | None) -> np.ndarray:
+        return cpu_pooling.avg_pool2d_backward(grad_output, input_size, kernel_size, stride, padding, ceil_mode,
+                                               count_include_pad, divisor_override)
 
     def sgd_update(self, param: np.ndarray, grad: np.ndarray, momentum_buffer: np.ndarray | None, lr: float,
                    momentum: float, dampening: float, weight_decay: float, nesterov: bool,

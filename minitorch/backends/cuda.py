@@ -1,5 +1,6 @@
-"""The CUDA backend: CuPy arrays on one GPU; activations, softmax, cross-entropy and optimizer steps
-run as our kernels (kernels/, compiled once per process), everything else through CuPy (cuBLAS for matmul).
+"""The CUDA backend: CuPy arrays on one GPU; activations, softmax, cross-entropy, optimizer steps, im2col /
+col2im and pooling run as our kernels (kernels/, compiled once per process), everything else through CuPy
+(cuBLAS for matmul).
 
 CuPy is imported only here, and only when a CUDA device is first used.
 """
@@ -149,6 +150,31 @@ class CUDABackend:
 
     def adam_update(self, *args: Any, **kwargs: Any) -> Any:
         return self.kernels.adam_update(*args, **kwargs)
+
+    def im2col(self, x: Any, kernel_size: tuple, stride: tuple, padding: tuple, dilation: tuple) -> Any:
+        return self.kernels.im2col(x, kernel_size, stride, padding, dilation)
+
+    def col2im(self, cols: Any, input_size: tuple, kernel_size: tuple, stride: tuple, padding: tuple,
+               dilation: tuple) -> Any:
+        return self.kernels.col2im(cols, input_size, kernel_size, stride, padding, dilation)
+
+    def max_pool2d_forward(self, x: Any, kernel_size: tuple, stride: tuple, padding: tuple, dilation: tuple,
+                           ceil_mode: bool) -> tuple:
+        return self.kernels.max_pool2d_forward(x, kernel_size, stride, padding, dilation, ceil_mode)
+
+    def max_pool2d_backward(self, grad_output: Any, indices: Any, input_size: tuple) -> Any:
+        return self.kernels.max_pool2d_backward(grad_output, indices, input_size)
+
+    def avg_pool2d_forward(self, x: Any, kernel_size: tuple, stride: tuple, padding: tuple, ceil_mode: bool,
+                           count_include_pad: bool, divisor_override: int | None) -> Any:
+        return self.kernels.avg_pool2d_forward(x, kernel_size, stride, padding, ceil_mode, count_include_pad,
+                                               divisor_override)
+
+    def avg_pool2d_backward(self, grad_output: Any, input_size: tuple, kernel_size: tuple, stride: tuple,
+                            padding: tuple, ceil_mode: bool, count_include_pad: bool,
+                            divisor_override: int | None) -> Any:
+        return self.kernels.avg_pool2d_backward(grad_output, input_size, kernel_size, stride, padding, ceil_mode,
+                                                count_include_pad, divisor_override)
 
 
 def translate_cupy_error(error: Exception, doing: str, where: device) -> Exception | None:

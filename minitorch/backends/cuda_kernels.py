@@ -21,7 +21,8 @@ _PACKAGE_DIR = Path(__file__).resolve().parents[1]
 KERNELS_DIR = _PACKAGE_DIR / "kernels" if (_PACKAGE_DIR / "kernels").is_dir() else _PACKAGE_DIR.parent / "kernels"
 """kernels/: inside the package in an installed wheel, at the repository's top in a checkout."""
 
-SOURCE_FILES = ("activations.cuh", "dtypes.cuh", "elementwise.cu", "softmax.cu", "cross_entropy.cu", "optimizers.cu")
+SOURCE_FILES = ("activations.cuh", "dtypes.cuh", "elementwise.cu", "softmax.cu", "cross_entropy.cu", "optimizers.cu",
+                "convolution.cu", "pooling.cu")
 
 COMPILE_OPTIONS: tuple[str, ...] = ("--std=c++17", "--ftz=false", "--prec-div=true", "--prec-sqrt=true", "--fmad=true")
 """NVRTC's precise defaults, stated: denormals kept, IEEE division and square root, a * b + c fused into
@@ -58,6 +59,12 @@ KERNELS = {
     "cross_entropy_backward": "mt_cross_entropy_backward<{T}>",
     "sgd_update": "mt_sgd_update<{T}>",
     "adam_update": "mt_adam_update<{T}>",
+    "im2col": "mt_im2col<{T}>",
+    "col2im": "mt_col2im<{T}>",
+    "max_pool2d_forward": "mt_max_pool2d_forward<{T}>",
+    "max_pool2d_backward": "mt_max_pool2d_backward<{T}>",
+    "avg_pool2d_forward": "mt_avg_pool2d_forward<{T}>",
+    "avg_pool2d_backward": "mt_avg_pool2d_backward<{T}>",
 }
 
 
@@ -168,6 +175,20 @@ def kernel_name(base: str, dtype: Any) -> str:
     if kernel_dtype is None:
         raise TypeError(f"{base}: our CUDA kernels take float16, float32 or float64 arrays, not {np.dtype(dtype).name}")
     return f"{base}_{kernel_dtype.suffix}"
+
+
+def pool_output_size(size: int, kernel: int, stride: int, padding: int, dilation: int, ceil_mode: bool) -> int:
+    """PyTorch's pooled length: floor (or ceil) of (size + 2 padding - dilation (kernel - 1) - 1) / stride, plus
+    1; with ceil_mode the last window must start inside the input or its leading padding."""
+    span = size + 2 * padding - dilation * (kernel - 1) - 1
+    out = (-(-span // stride) if ceil_mode else span // stride) + 1
+    if ceil_mode and (out - 1) * stride >= size + padding:
+        out -= 1
+    return out
+
+
+def _int64s(*values: int) -> tuple[np.int64, ...]:
+    return tuple(np.int64(value) for value in values)
 
 
 def _params(params: tuple) -> tuple[np.float64, np.float64]:
@@ -342,6 +363,103 @@ class CudaKernels:
                          np.int32(decoupled_weight_decay)))
             for array, work in updated:
                 _write_back(array, work)
+
+    # ---- convolution and pooling (docs: the backend interface of issue 13): x is (N, C, H, W) ----
+    def im2col(self, x: Any, kernel_size: tuple, stride: tuple, padding: tuple, dilation: tuple) -> Any:
+        """cols (N, C, kh, kw, OH, OW) with cols[n, c, i, j, oh, ow] = x[n, c, oh sh + i dh - top,
+        ow sw + j dw - left], 0 in the padding (top, bottom, left, right): F.unfold's layout."""
+        (kh, kw), (sh, sw), (top, bottom, left, right), (dh, dw) = kernel_size, stride, padding, dilation
+        with self.runtime.device_of(x):
+            x = self._contiguous(x)
+            batch, channels, height, width = x.shape
+            out_h = (height + top + bottom - dh * (kh - 1) - 1) // sh + 1
+            out_w = (width + left + right - dw * (kw - 1) - 1) // sw + 1
+            cols = self.xp.empty((batch, channels, kh, kw, out_h, out_w), dtype=x.dtype)
+            self.launch(kernel_name("im2col", x.dtype), elementwise_blocks(cols.size),
+                        (x, cols, *_int64s(batch * channels, height, width, kh, kw, sh, sw, top, left, dh, dw, out_h,
+                                           out_w)))
+            return cols
+
+    def col2im(self, cols: Any, input_size: tuple, kernel_size: tuple, stride: tuple, padding: tuple,
+               dilation: tuple) -> Any:
+        """The adjoint of im2col (F.fold): each input pixel the sum of the cols entries read from it."""
+        (height, width), (sh, sw), (top, _, left, _), (dh, dw) = input_size, stride, padding, dilation
+        with self.runtime.device_of(cols):
+            cols = self._contiguous(cols)
+            batch, channels, kh, kw, out_h, out_w = cols.shape
+            if (kh, kw) != tuple(kernel_size):
+                raise ValueError(f"col2im: cols of shape {cols.shape} for kernel_size {kernel_size}")
+            x = self.xp.empty((batch, channels, height, width), dtype=cols.dtype)
+            self.launch(kernel_name("col2im", cols.dtype), elementwise_blocks(x.size),
+                        (cols, x, *_int64s(batch * channels, height, width, kh, kw, sh, sw, top, left, dh, dw, out_h,
+                                           out_w)))
+            return x
+
+    def max_pool2d_forward(self, x: Any, kernel_size: tuple, stride: tuple, padding: tuple, dilation: tuple,
+                           ceil_mode: bool) -> tuple[Any, Any]:
+        """(out, indices): each window's maximum (the first in row-major order; NaN wins) and its flat index
+        h * W + w in the input plane, int64, as F.max_pool2d(return_indices=True)."""
+        (kh, kw), (sh, sw), (ph, pw), (dh, dw) = kernel_size, stride, padding, dilation
+        with self.runtime.device_of(x):
+            x = self._contiguous(x)
+            batch, channels, height, width = x.shape
+            out_h = pool_output_size(height, kh, sh, ph, dh, ceil_mode)
+            out_w = pool_output_size(width, kw, sw, pw, dw, ceil_mode)
+            out = self.xp.empty((batch, channels, out_h, out_w), dtype=x.dtype)
+            indices = self.xp.empty(out.shape, dtype=np.int64)
+            self.launch(kernel_name("max_pool2d_forward", x.dtype), elementwise_blocks(out.size),
+                        (x, out, indices, *_int64s(batch * channels, height, width, kh, kw, sh, sw, ph, pw, dh, dw,
+                                                   out_h, out_w)))
+            return out, indices
+
+    def max_pool2d_backward(self, grad_output: Any, indices: Any, input_size: tuple) -> Any:
+        """grad_input (N, C, H, W): each grad_output added onto the input pixel its index names, summed in
+        row-major output order where windows overlap (one thread per plane: deterministic)."""
+        height, width = input_size
+        with self.runtime.device_of(grad_output):
+            grad_output = self._contiguous(grad_output)
+            indices = self._contiguous(indices, dtype=np.int64)
+            batch, channels, out_h, out_w = grad_output.shape
+            grad_input = self.xp.empty((batch, channels, height, width), dtype=grad_output.dtype)
+            self.launch(kernel_name("max_pool2d_backward", grad_output.dtype), elementwise_blocks(batch * channels),
+                        (grad_output, indices, grad_input, *_int64s(batch * channels, height * width, out_h * out_w)))
+            return grad_input
+
+    def avg_pool2d_forward(self, x: Any, kernel_size: tuple, stride: tuple, padding: tuple, ceil_mode: bool,
+                           count_include_pad: bool, divisor_override: int | None) -> Any:
+        """Each window's sum over PyTorch's divisor (divisor_override, or the window's size with or without
+        the padding), as F.avg_pool2d."""
+        (kh, kw), (sh, sw), (ph, pw) = kernel_size, stride, padding
+        with self.runtime.device_of(x):
+            x = self._contiguous(x)
+            batch, channels, height, width = x.shape
+            out_h = pool_output_size(height, kh, sh, ph, 1, ceil_mode)
+            out_w = pool_output_size(width, kw, sw, pw, 1, ceil_mode)
+            out = self.xp.empty((batch, channels, out_h, out_w), dtype=x.dtype)
+            self.launch(kernel_name("avg_pool2d_forward", x.dtype), elementwise_blocks(out.size),
+                        (x, out, *_int64s(batch * channels, height, width, kh, kw, sh, sw, ph, pw, out_h, out_w),
+                         np.int32(count_include_pad), np.int64(divisor_override or 0)))
+            return out
+
+    def avg_pool2d_backward(self, grad_output: Any, input_size: tuple, kernel_size: tuple, stride: tuple,
+                            padding: tuple, ceil_mode: bool, count_include_pad: bool,
+                            divisor_override: int | None) -> Any:
+        """The adjoint of avg_pool2d_forward: each input pixel sums grad / divisor over its windows."""
+        (height, width), (kh, kw), (sh, sw), (ph, pw) = input_size, kernel_size, stride, padding
+        with self.runtime.device_of(grad_output):
+            grad_output = self._contiguous(grad_output)
+            batch, channels, out_h, out_w = grad_output.shape
+            expected = (pool_output_size(height, kh, sh, ph, 1, ceil_mode), pool_output_size(width, kw, sw, pw, 1,
+                                                                                             ceil_mode))
+            if (out_h, out_w) != expected:
+                raise ValueError(f"avg_pool2d_backward: grad_output of shape {grad_output.shape} for an input of "
+                                 f"{input_size} pooled to {expected}")
+            grad_input = self.xp.empty((batch, channels, height, width), dtype=grad_output.dtype)
+            self.launch(kernel_name("avg_pool2d_backward", grad_output.dtype), elementwise_blocks(grad_input.size),
+                        (grad_output, grad_input, *_int64s(batch * channels, height, width, kh, kw, sh, sw, ph, pw,
+                                                           out_h, out_w),
+                         np.int32(count_include_pad), np.int64(divisor_override or 0)))
+            return grad_input
 
 
 def _write_back(array: Any, work: Any) -> None:

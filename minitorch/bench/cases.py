@@ -343,6 +343,52 @@ def build_mlp_step(backend: Backend, widths: tuple[int, ...], batch: int, activa
     return step
 
 
+# ---- max pooling (issue 13, pool) ----
+MAX_POOL2D_SHAPES = ((64, 32, 28, 28, 2),)
+"""(batch, channels, height, width, kernel = stride) of the max_pool2d cases, the same in every suite."""
+
+
+def _numpy_max_pool2d_step(x: np.ndarray, kernel: int, grad: np.ndarray) -> Callable[[], object]:
+    """The NumPy floor for non-overlapping windows: the max as np.maximum over the kernel's strided slices, and a
+    backward that writes each slice its gradient where it is the window's first max (no indices kept)."""
+    slices = [(Ellipsis, slice(i, None, kernel), slice(j, None, kernel)) for i in range(kernel) for j in range(kernel)]
+
+    def step() -> np.ndarray:
+        out = x[slices[0]].copy()
+        for window in slices[1:]:
+            np.maximum(out, x[window], out=out)
+        grad_x = np.empty_like(x)
+        unclaimed = np.ones(out.shape, dtype=bool)
+        for window in slices:
+            first = (x[window] == out) & unclaimed
+            unclaimed ^= first
+            np.multiply(first, grad, out=grad_x[window])
+        return grad_x
+
+    return step
+
+
+def build_max_pool2d(backend: Backend, batch: int, channels: int, size: int, kernel: int) -> Callable[[], object]:
+    """y = max_pool2d(x, kernel) on float32 images and the gradient of x for a given grad_y."""
+    x_values = _random((batch, channels, size, size))
+    grad_values = _random((batch, channels, size // kernel, size // kernel), seed=1)
+    if backend.family == NUMPY:
+        return _numpy_max_pool2d_step(x_values, kernel, grad_values)
+    max_pool2d = backend.attribute("nn.functional.max_pool2d")
+    x, grad_y = backend.array(x_values, requires_grad=True), backend.array(grad_values)
+    grad = backend.library.autograd.grad
+    return lambda: grad(max_pool2d(x, kernel), x, grad_y)
+
+
+def max_pool2d_cases() -> list[Case]:
+    """max_pool2d forward+backward, timed per step of a batch."""
+    return [Case("max_pool2d.forward+backward", f"float32 {batch}x{channels}x{height}x{width} {kernel}x{kernel}",
+                 "max_pool2d forward+backward", batch, MS_PER_STEP, float(batch),
+                 functools.partial(build_max_pool2d, batch=batch, channels=channels, size=height, kernel=kernel),
+                 size_label="batch")
+            for batch, channels, height, width, kernel in MAX_POOL2D_SHAPES]
+
+
 # ---- per-op overhead ----
 def build_op_overhead(backend: Backend) -> Callable[[], object]:
     """y = x * 2 on a 1x16 tensor and its backward into x.grad: the framework's fixed cost per op."""
@@ -473,6 +519,7 @@ def suite(name: str) -> list[Case]:
                        functools.partial(build_mlp_step, widths=widths, batch=batch, activation=activation,
                                          optimizer="adam"), flops=_mlp_step_flops(widths, batch))
                   for activation in MLP_ACTIVATIONS]
+    cases += max_pool2d_cases()  # issue 13, pool
     cases.append(Case("op_overhead", "mul 1x16 forward+backward", "op_overhead", 16, US_PER_OP, 1.0,
                       build_op_overhead))
     # recurrent networks (issue 14): whole sequences forward+backward, and one step of a small LSTM

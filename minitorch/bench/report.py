@@ -96,6 +96,9 @@ TARGETS = (
            lambda case: case.benchmark == "mlp_step" and "64-128-10 " in case.params),
     Target("MLP step 784-512-512-10 batch 256 with Adam, every activation <= 1.3 x PyTorch time", TORCH, 1.3,
            lambda case: case.benchmark.startswith("mlp_step.") and "784-512-512-10" in case.params),
+    # issue 13, pool
+    Target("max_pool2d forward+backward 64x32x28x28 2x2 <= 2 x PyTorch time", TORCH, 2.0,
+           lambda case: case.benchmark == "max_pool2d.forward+backward"),
     # recurrent networks (issue 14)
     Target("LSTM 2 layers 128->256 seq 35 batch 32 forward+backward <= 1.5 x PyTorch time", TORCH, 1.5,
            lambda case: case.benchmark == "lstm_step" and "128->256 seq 35 batch 32" in case.params),

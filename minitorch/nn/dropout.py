@@ -1,4 +1,4 @@
-"""Dropout: zero random elements while training, as a regulariser."""
+"""Dropout: zero random elements (or whole channels) while training, as a regulariser."""
 from __future__ import annotations
 
 from ..tensor import Tensor
@@ -24,3 +24,12 @@ class Dropout(Module):
 
     def extra_repr(self) -> str:
         return f"p={self.p}, inplace={self.inplace}"
+
+
+class Dropout2d(Dropout):
+    """In training, each channel (N, C) is zeroed whole with probability p and the rest scaled by 1 / (1 - p);
+    in eval, y = x. Shapes: input (N, C, H, W) -> output (N, C, H, W) (a 3-d input is taken as (N, C, L), with
+    PyTorch's warning)."""
+
+    def forward(self, input: Tensor) -> Tensor:
+        return F.dropout2d(input, self.p, self.training, self.inplace)

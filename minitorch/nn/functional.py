@@ -13,6 +13,8 @@ from ..autograd.grad_mode import no_grad
 from ..functions import activation as _activation
 from ..functions.arithmetic import where
 from ..functions.linalg import linear
+from ..functions.pooling import (adaptive_avg_pool1d, adaptive_avg_pool2d, adaptive_max_pool1d, adaptive_max_pool2d,
+                                 avg_pool1d, avg_pool2d, max_pool1d, max_pool2d)
 from ..functions.loss import (binary_cross_entropy, binary_cross_entropy_with_logits, cross_entropy, l1_loss,
                               mse_loss, nll_loss, one_hot)
 from ..tensor import Tensor
@@ -21,7 +23,10 @@ from ._functional_more import cosine_similarity, huber_loss, kl_div, normalize, 
 __all__ = ["relu", "leaky_relu", "elu", "gelu", "silu", "softplus", "sigmoid", "tanh", "softmax", "log_softmax",
            "linear", "dropout", "batch_norm", "layer_norm", "embedding", "one_hot", "mse_loss", "l1_loss",
            "cross_entropy", "nll_loss", "binary_cross_entropy", "binary_cross_entropy_with_logits",
-           "smooth_l1_loss", "huber_loss", "kl_div", "cosine_similarity", "normalize", "pad"]
+           "smooth_l1_loss", "huber_loss", "kl_div", "cosine_similarity", "normalize", "pad",
+           # pooling and channel dropout (issue 13, pool)
+           "max_pool2d", "avg_pool2d", "adaptive_avg_pool2d", "adaptive_max_pool2d", "max_pool1d", "avg_pool1d",
+           "adaptive_avg_pool1d", "adaptive_max_pool1d", "dropout2d"]
 
 sigmoid = _activation.sigmoid
 tanh = _activation.tanh
@@ -79,16 +84,42 @@ def dropout(input: Tensor, p: float = 0.5, training: bool = True, inplace: bool 
 
     The mask is drawn from the generator of input's device (minitorch.manual_seed makes it repeat).
     """
+    return _dropout_with_mask(input, input.shape, p, training, inplace)
+
+
+def _dropout_with_mask(input: Tensor, mask_shape: Sequence[int], p: float, training: bool,
+                       inplace: bool) -> Tensor:
+    """input times a random mask of mask_shape (broadcast over input): 0 with probability p, else 1 / (1 - p)."""
     if not 0.0 <= p <= 1.0:
         raise ValueError(f"dropout probability has to be between 0 and 1, but got {p}")
     if not training or p == 0.0:
         return input
     if p == 1.0:
-        mask = creation.zeros(input.shape, dtype=input.dtype, device=input.device)
+        mask = creation.zeros(mask_shape, dtype=input.dtype, device=input.device)
     else:
-        keep = random.rand(input.shape, dtype=input.dtype, device=input.device) >= p
+        keep = random.rand(mask_shape, dtype=input.dtype, device=input.device) >= p
         mask = keep.to(input.dtype) * (1.0 / (1.0 - p))
     return _in_place(input, lambda x: x * mask) if inplace else input * mask
+
+
+def dropout2d(input: Tensor, p: float = 0.5, training: bool = True, inplace: bool = False) -> Tensor:
+    """Zero whole channels with probability p and scale the rest by 1 / (1 - p): one draw per (N, C) of input
+    (N, C, H, W). As PyTorch (with its warnings), a 3-d input is taken as (N, C, L), other ranks as (N, C, *)."""
+    if input.ndim not in (3, 4):
+        warnings.warn(f"dropout2d: Received a {input.ndim}-D input to dropout2d, which is deprecated and will "
+                      "result in an error in a future release. To retain the behavior and silence this warning, "
+                      "please use dropout instead. Note that dropout2d exists to provide channel-wise dropout on "
+                      "inputs with 2 spatial dimensions, a channel dimension, and an optional batch dimension (i.e. "
+                      "3D or 4D inputs).", UserWarning, stacklevel=2)
+    elif input.ndim == 3:
+        warnings.warn("dropout2d: Received a 3D input to dropout2d and assuming that channel-wise 1D dropout "
+                      "behavior is desired - input is interpreted as shape (N, C, L), where C is the channel dim. "
+                      "This behavior will change in a future release to interpret the input as one without a batch "
+                      "dimension, i.e. shape (C, H, W). To maintain the 1D channel-wise dropout behavior, please "
+                      "switch to using dropout1d instead.", UserWarning, stacklevel=2)
+    if input.ndim < 2:
+        raise RuntimeError("Feature dropout requires at least 2 dimensions in the input")
+    return _dropout_with_mask(input, (*input.shape[:2], *(1,) * (input.ndim - 2)), p, training, inplace)
 
 
 def batch_norm(input: Tensor, running_mean: Tensor | None, running_var: Tensor | None,

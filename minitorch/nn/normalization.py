@@ -1,4 +1,5 @@
-"""BatchNorm1d and LayerNorm: normalise activations to zero mean and unit variance, then scale and shift."""
+"""BatchNorm1d, BatchNorm2d and LayerNorm: normalise activations to zero mean and unit variance, then scale and
+shift."""
 from __future__ import annotations
 
 from typing import Any, Sequence
@@ -10,15 +11,18 @@ from .module import Module
 from .parameter import Parameter
 
 
-class BatchNorm1d(Module):
-    """y = (x - E[x]) / √(Var[x] + eps) · γ + β per channel, statistics over the batch (and length) dims.
+class _BatchNorm(Module):
+    """y = (x - E[x]) / √(Var[x] + eps) · γ + β per channel (dim 1), statistics over all the other dims.
 
-    Shapes: input (N, C) or (N, C, L) -> output of the same shape. In training the batch statistics are used
-    and the running ones (buffers running_mean, running_var, num_batches_tracked) move towards them:
-    running = (1 - momentum) · running + momentum · batch (the variance unbiased); momentum=None is a
-    cumulative average. In eval mode the running statistics are used. γ (ones) and β (zeros) are learned
-    when affine (β only when bias).
+    The base of BatchNorm1d and BatchNorm2d, which differ only in the input ranks they take. In training the
+    batch statistics are used and the running ones (buffers running_mean, running_var, num_batches_tracked)
+    move towards them: running = (1 - momentum) · running + momentum · batch (the variance unbiased);
+    momentum=None is a cumulative average. In eval mode the running statistics are used. γ (ones) and β
+    (zeros) are learned when affine (β only when bias).
     """
+
+    input_ranks: tuple[int, ...] = ()  # the input ndims a subclass takes, and how its error names them
+    rank_names = ""
 
     def __init__(self, num_features: int, eps: float = 1e-5, momentum: float | None = 0.1, affine: bool = True,
                  track_running_stats: bool = True, device: Any = None, dtype: Any = None, *,
@@ -54,8 +58,8 @@ class BatchNorm1d(Module):
             self.num_batches_tracked.zero_()
 
     def forward(self, input: Tensor) -> Tensor:
-        if input.ndim not in (2, 3):
-            raise ValueError(f"expected 2D or 3D input (got {input.ndim}D input)")
+        if input.ndim not in self.input_ranks:
+            raise ValueError(f"expected {self.rank_names} input (got {input.ndim}D input)")
         momentum = 0.0 if self.momentum is None else self.momentum
         if self.training and self.track_running_stats:
             self.num_batches_tracked.add_(1)
@@ -68,6 +72,18 @@ class BatchNorm1d(Module):
     def extra_repr(self) -> str:
         return (f"{self.num_features}, eps={self.eps}, momentum={self.momentum}, affine={self.affine}, "
                 f"bias={self.bias is not None}, track_running_stats={self.track_running_stats}")
+
+
+class BatchNorm1d(_BatchNorm):
+    """Batch normalisation of input (N, C) or (N, C, L): statistics per channel over the batch (and length)."""
+
+    input_ranks, rank_names = (2, 3), "2D or 3D"
+
+
+class BatchNorm2d(_BatchNorm):
+    """Batch normalisation of images (N, C, H, W): statistics per channel over the batch and both spatial dims."""
+
+    input_ranks, rank_names = (4,), "4D"
 
 
 class LayerNorm(Module):

@@ -163,6 +163,9 @@ def test_ratios_peaks_and_targets() -> None:
     results = [_result(matmul, "numpy", 1.0), _result(matmul, "minitorch:cpu", 1.25),
                _result(step, "torch:cpu", 0.010), _result(step, "minitorch:cpu", 0.011),
                _result(gelu_step, "torch:cpu", 0.010), _result(gelu_step, "minitorch:cpu", 0.014)]
+    pool = _case("max_pool2d.forward+backward", "float32 64x32x28x28 2x2", 64, unit=MS_PER_STEP,
+                 series="max_pool2d forward+backward")  # issue 13, pool
+    results += [_result(pool, "torch:cpu", 0.010), _result(pool, "minitorch:cpu", 0.019)]
     lstm = _case("lstm_step", "float32 2 layers 128->256 seq 35 batch 32", 32, unit=MS_PER_STEP, series="lstm")  # #14
     results += [_result(lstm, "torch:cpu", 0.010), _result(lstm, "minitorch:cpu", 0.016)]
     by_key = report.index_results(results)
@@ -175,7 +178,8 @@ def test_ratios_peaks_and_targets() -> None:
     verdicts = {target["target"]: [check["met"] for check in target["checks"]] for target in report.check_targets(results)}
     assert verdicts == {report.TARGETS[0].description: [False], report.TARGETS[1].description: [True],
                         report.TARGETS[2].description: [], report.TARGETS[3].description: [False],
-                        report.TARGETS[4].description: [False], report.TARGETS[5].description: []}
+                        report.TARGETS[4].description: [True], report.TARGETS[5].description: [False],
+                        report.TARGETS[6].description: []}
 
 
 def test_a_backend_missing_everywhere_gets_one_row_and_errors_show() -> None:

@@ -18,6 +18,8 @@ import numpy as np
 from host_runtime import HostRuntime, build  # this script's directory is on sys.path
 from reference import RTOL, expected, mixed_error, parameters, sample_inputs
 
+import conv_reference
+
 from minitorch.backends.cuda_kernels import CudaKernels
 from minitorch.backends.activations import ACTIVATIONS
 
@@ -105,6 +107,51 @@ def optimizer_errors(kernels: CudaKernels, dtype: type) -> dict[str, float]:
     return worst
 
 
+def convolution_errors(kernels: CudaKernels, dtype: type) -> dict[str, float]:
+    """Worst ulp of im2col, col2im and the pools (forward and backward) over the cases of the host tests, each
+    sum measured at its largest term: the same loop nests over |input| (the pools' forward values and indices
+    must match exactly: their rows count the mismatches instead)."""
+    random = np.random.default_rng(0)
+    worst = dict.fromkeys(("im2col", "col2im", "max_pool2d_forward", "max_pool2d_backward", "avg_pool2d_forward",
+                           "avg_pool2d_backward"), 0.0)
+    for case in conv_reference.CONV_CASES:
+        x = random.normal(0, 3, case.shape).astype(dtype)
+        cols = kernels.im2col(x, case.kernel, case.stride, case.padding, case.dilation)
+        worst["im2col"] += float(np.count_nonzero(cols != conv_reference.im2col(x.astype(np.float64), case)))
+        work = random.normal(0, 3, cols.shape).astype(dtype)
+        got = kernels.col2im(work, case.shape[2:], case.kernel, case.stride, case.padding, case.dilation)
+        exact = work.astype(np.float64)
+        worst["col2im"] = max(worst["col2im"], ulps(got, conv_reference.col2im(exact, case),
+                                                    conv_reference.col2im(np.abs(exact), case)))
+    for case in conv_reference.MAX_POOL_CASES:
+        x = random.normal(0, 3, case.shape).astype(dtype)
+        out, indices = kernels.max_pool2d_forward(x, case.kernel, case.stride, case.padding, case.dilation,
+                                                  case.ceil_mode)
+        exact_out, exact_indices = conv_reference.max_pool2d(x.astype(np.float64), case)
+        worst["max_pool2d_forward"] += float(np.count_nonzero((out != exact_out) | (indices != exact_indices)))
+        grad = random.normal(0, 3, out.shape).astype(dtype)
+        exact = grad.astype(np.float64)
+        got = kernels.max_pool2d_backward(grad, indices, case.shape[2:])
+        worst["max_pool2d_backward"] = max(worst["max_pool2d_backward"], ulps(
+            got, conv_reference.max_pool2d_backward(exact, exact_indices, case.shape[2:]),
+            conv_reference.max_pool2d_backward(np.abs(exact), exact_indices, case.shape[2:])))
+    for case in conv_reference.AVG_POOL_CASES:
+        x = random.normal(0, 3, case.shape).astype(dtype)
+        out = kernels.avg_pool2d_forward(x, case.kernel, case.stride, case.padding, case.ceil_mode,
+                                         case.count_include_pad, case.divisor_override)
+        exact = x.astype(np.float64)
+        worst["avg_pool2d_forward"] = max(worst["avg_pool2d_forward"], ulps(
+            out, conv_reference.avg_pool2d(exact, case), conv_reference.avg_pool2d(np.abs(exact), case)))
+        grad = random.normal(0, 3, out.shape).astype(dtype)
+        exact = grad.astype(np.float64)
+        got = kernels.avg_pool2d_backward(grad, case.shape[2:], case.kernel, case.stride, case.padding, case.ceil_mode,
+                                          case.count_include_pad, case.divisor_override)
+        worst["avg_pool2d_backward"] = max(worst["avg_pool2d_backward"], ulps(
+            got, conv_reference.avg_pool2d_backward(exact, case), conv_reference.avg_pool2d_backward(np.abs(exact),
+                                                                                                   case)))
+    return worst
+
+
 def main() -> None:
     with tempfile.TemporaryDirectory() as directory:
         kernels = CudaKernels(HostRuntime(build(Path(directory))))
@@ -116,9 +163,11 @@ def main() -> None:
         for name in ACTIVATIONS:
             cells = [" / ".join(f"{error:.2g}" for error in activation_errors(kernels, name, dtype)) for dtype in DTYPES]
             print(f"| {name} | " + " | ".join(cells) + " |")
-        rows = {np.dtype(dtype).name: {**row_kernel_errors(kernels, dtype), **optimizer_errors(kernels, dtype)}
+        rows = {np.dtype(dtype).name: {**row_kernel_errors(kernels, dtype), **optimizer_errors(kernels, dtype),
+                                       **convolution_errors(kernels, dtype)}
                 for dtype in DTYPES}
-        print("\nOther kernels: worst error in ulp of the result's dtype\n")
+        print("\nOther kernels: worst error in ulp of the result's dtype (im2col, max_pool2d_forward: elements "
+              "that differ from the reference at all)\n")
         print("| kernel | " + " | ".join(names) + " |")
         print("|---|" + "---|" * len(names))
         for kernel in rows[names[0]]:

@@ -18,11 +18,16 @@ from ..conftest import FakeCUDABackend
 from .host_runtime import HostRuntime
 
 KERNEL_OPS = ("activation_forward", "activation_backward", "bias_activation_forward", "softmax",
-              "cross_entropy_forward", "cross_entropy_backward", "sgd_update", "adam_update")
+              "cross_entropy_forward", "cross_entropy_backward", "sgd_update", "adam_update",
+              # issue 13: convolution and pooling
+              "im2col", "col2im", "max_pool2d_forward", "max_pool2d_backward", "avg_pool2d_forward",
+              "avg_pool2d_backward")
 
 
 class HostKernelsCUDABackend(FakeCUDABackend):
     """cuda:0 on NumPy whose kernel ops are CUDABackend's, launching our kernels on the host."""
+
+    keeps_intermediates = CUDABackend.keeps_intermediates  # the kernels' calling convention, not NumPy's
 
     def __init__(self, kernels: CudaKernels) -> None:
         super().__init__()
@@ -138,3 +143,26 @@ def test_cross_entropy_of_logits_around_1e4_through_the_kernels_is_exact(host_cu
         grads.append(x.grad.cpu().numpy())
     assert {"cross_entropy_forward_float", "cross_entropy_backward_float"} <= set(host_cuda.launched)
     np.testing.assert_allclose(grads[1], grads[0], rtol=1e-5, atol=1e-7)
+
+
+@pytest.mark.skipif(not all(hasattr(nn.functional, op) for op in ("conv2d", "max_pool2d", "avg_pool2d")),
+                    reason="F.conv2d, F.max_pool2d and F.avg_pool2d are not merged yet (issue 13)")
+def test_a_cnn_step_on_the_host_kernels_gives_the_cpus_numbers(host_cuda: HostKernelsCUDABackend) -> None:
+    """conv (stride, padding, dilation) - relu - max pool (overlapping, ceil_mode) - avg pool, forward and
+    backward: the loss and every gradient as on the CPU."""
+    functional = nn.functional
+    random = np.random.default_rng(6)
+    arrays = [random.normal(size=shape) for shape in ((2, 3, 9, 8), (4, 3, 3, 3), (4,))]
+    results = []
+    for device in ("cpu", "cuda"):
+        x, weight, bias = (mt.tensor(array, device=device, requires_grad=True) for array in arrays)
+        hidden = functional.relu(functional.conv2d(x, weight, bias, stride=(1, 2), padding=1, dilation=(2, 1)))
+        pooled = functional.max_pool2d(hidden, 3, stride=2, padding=1, ceil_mode=True)
+        loss = (functional.avg_pool2d(pooled, 2, ceil_mode=True, count_include_pad=False) ** 2).sum()
+        loss.backward()
+        results.append([loss.detach().cpu().numpy()] + [t.grad.cpu().numpy() for t in (x, weight, bias)])
+    launched = {name.rsplit("_", 1)[0] for name in host_cuda.launched}
+    assert {"im2col", "col2im", "max_pool2d_forward", "max_pool2d_backward", "avg_pool2d_forward",
+            "avg_pool2d_backward"} <= launched
+    for cuda_result, cpu_result in zip(results[1], results[0]):
+        np.testing.assert_allclose(cuda_result, cpu_result, rtol=1e-12, atol=1e-13)

@@ -247,6 +247,13 @@ def test_every_kernel_is_launched_by_a_cuda_kernels_method(host_kernels: CudaKer
         host_kernels.sgd_update(np.ones(5, dtype), np.ones(5), None, 0.1, 0.9, 0.0, 0.01, True)
         host_kernels.adam_update(np.ones(5, dtype), np.ones(5), np.zeros(5, dtype), np.zeros(5, dtype), 1, 1e-3, 0.9,
                                  0.999, 1e-8, 0.0, True)
+        image = _random((1, 2, 5, 4), dtype)
+        cols = host_kernels.im2col(image, (3, 3), (1, 1), (1, 1, 1, 1), (1, 1))
+        host_kernels.col2im(cols, (5, 4), (3, 3), (1, 1), (1, 1, 1, 1), (1, 1))
+        pooled, indices = host_kernels.max_pool2d_forward(image, (2, 2), (2, 2), (0, 0), (1, 1), False)
+        host_kernels.max_pool2d_backward(pooled, indices, (5, 4))
+        pooled = host_kernels.avg_pool2d_forward(image, (2, 2), (2, 2), (1, 1), True, False, None)
+        host_kernels.avg_pool2d_backward(pooled, (5, 4), (2, 2), (2, 2), (1, 1), True, False, None)
     functions = host_kernels.runtime.functions
     assert sorted(functions) == sorted(cuda_kernels.kernel_names())
     assert not [name for name, function in functions.items() if function.launches == 0]
