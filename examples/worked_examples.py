@@ -11,6 +11,8 @@ per step; running the script prints them with their explanation:
 4. The sigmoid's derivative is σ(1 - σ).
 5. The chain rule, by hand and by autograd.
 6. The numerical gradient (central differences) next to backpropagation.
+7. Convolution: a 3x3 filter slid over a 4x4 image, by hand and by conv2d; padding and stride.
+8. Pooling: the largest (or mean) value of each 2x2 patch, and where max pooling sends the gradient.
 """
 from __future__ import annotations
 
@@ -129,6 +131,54 @@ def numerical_vs_backprop() -> dict:
     return results
 
 
+IMAGE = [[1.0, 2.0, 3.0, 0.0], [0.0, 1.0, 2.0, 3.0], [3.0, 0.0, 1.0, 2.0], [2.0, 3.0, 0.0, 1.0]]
+FILTER = [[2.0, 0.0, 1.0], [0.0, 1.0, 2.0], [1.0, 0.0, 2.0]]
+
+
+def slide_by_hand(image: np.ndarray, kernel: np.ndarray, stride: int = 1) -> np.ndarray:
+    """Σ kernel · window for each position of the kernel over the image (no padding): the definition."""
+    rows = (image.shape[0] - kernel.shape[0]) // stride + 1
+    columns = (image.shape[1] - kernel.shape[1]) // stride + 1
+    output = np.zeros((rows, columns))
+    for row in range(rows):
+        for column in range(columns):
+            top, left = row * stride, column * stride
+            output[row, column] = (image[top:top + kernel.shape[0], left:left + kernel.shape[1]] * kernel).sum()
+    return output
+
+
+def convolution() -> dict:
+    """The 4x4 image and 3x3 filter: valid convolution (2x2), with a bias of 3, with padding 1 (4x4, the
+    image's size), and with padding 1 and stride 2 (2x2), each by hand and by conv2d."""
+    image, kernel = np.array(IMAGE), np.array(FILTER)
+    x, weight = mt.tensor(image[None, None]), mt.tensor(kernel[None, None])  # (batch, channels, height, width)
+    padded = np.pad(image, 1)
+    return {
+        "by_hand": slide_by_hand(image, kernel).tolist(),
+        "conv2d": nn.functional.conv2d(x, weight)[0, 0].tolist(),
+        "with_bias": nn.functional.conv2d(x, weight, mt.tensor([3.0], dtype=mt.float64))[0, 0].tolist(),
+        "padded_by_hand": slide_by_hand(padded, kernel).tolist(),
+        "padded": nn.functional.conv2d(x, weight, padding=1)[0, 0].tolist(),
+        "strided_by_hand": slide_by_hand(padded, kernel, stride=2).tolist(),
+        "strided": nn.functional.conv2d(x, weight, padding=1, stride=2)[0, 0].tolist(),
+    }
+
+
+POOLING_IMAGE = [[1.0, 2.0, 1.0, 0.0], [0.0, 1.0, 2.0, 3.0], [3.0, 0.0, 1.0, 2.0], [2.0, 4.0, 0.0, 1.0]]
+
+
+def pooling() -> dict:
+    """2x2 max and average pooling with stride 2 of a 4x4 image, and the gradient of the max pool's sum:
+    1 where each patch's largest value is, 0 elsewhere."""
+    x = mt.tensor([[POOLING_IMAGE]], dtype=mt.float64, requires_grad=True)
+    largest = nn.functional.max_pool2d(x, 2)
+    largest.sum().backward()
+    patches = np.array(POOLING_IMAGE).reshape(2, 2, 2, 2).transpose(0, 2, 1, 3).reshape(2, 2, 4)  # (row, column, 4)
+    return {"max": largest[0, 0].tolist(), "max_by_hand": patches.max(axis=2).tolist(),
+            "average": nn.functional.avg_pool2d(x, 2)[0, 0].tolist(), "average_by_hand": patches.mean(axis=2).tolist(),
+            "max_gradient": x.grad[0, 0].tolist()}
+
+
 def _rounded(values: object) -> object:
     return np.round(np.asarray(values, dtype=float), 6).tolist()
 
@@ -176,6 +226,20 @@ def main() -> None:
         print(f"   {name}: numerical {_rounded(gradients['numerical ' + name])}")
         print(f"   {name}: backprop  {_rounded(gradients['backprop ' + name])}")
     print("   the same numbers: backpropagation needs one backward pass, central differences two losses per weight")
+
+    conv = convolution()
+    print("\n7. Convolution: the 3x3 filter", FILTER, "slid over the 4x4 image", IMAGE)
+    print("   top left: 1·2 + 2·0 + 3·1 + 0·0 + 1·1 + 2·2 + 3·1 + 0·0 + 1·2 = 15")
+    print(f"   every position by hand {conv['by_hand']}, by conv2d {conv['conv2d']}")
+    print(f"   with a bias of 3 added to each: {conv['with_bias']}")
+    print(f"   padding 1 (a border of zeros) keeps the 4x4 size: {conv['padded']}")
+    print(f"   padding 1 and stride 2 (every other position): {conv['strided']}")
+
+    pool = pooling()
+    print("\n8. Pooling 2x2 patches (stride 2) of", POOLING_IMAGE)
+    print(f"   max pooling keeps each patch's largest value: {pool['max']} (by hand {pool['max_by_hand']})")
+    print(f"   average pooling their mean: {pool['average']} (by hand {pool['average_by_hand']})")
+    print(f"   the gradient of the max pool's sum goes to each patch's largest value only: {pool['max_gradient']}")
 
 
 if __name__ == "__main__":

@@ -70,6 +70,14 @@ class Backend(Protocol):
                                ignore_index: int) -> Any:
         """(softmax(logits) - one_hot(target)) · grad_loss per row, softmax = e^((x - max) - log Σ)."""
 
+    def im2col(self, x: Any, kernel_size: tuple, stride: tuple, padding: tuple, dilation: tuple) -> Any:
+        """cols (N, C, kh, kw, OH, OW) of x (N, C, H, W), C-contiguous: cols[n, c, i, j, oh, ow] =
+        x[n, c, oh·sh + i·dh - top, ow·sw + j·dw - left], 0 in the zero padding (top, bottom, left, right)."""
+
+    def col2im(self, cols: Any, input_size: tuple, kernel_size: tuple, stride: tuple, padding: tuple,
+               dilation: tuple) -> Any:
+        """The adjoint of im2col: x_grad (N, C, H, W), each cols entry added onto the pixel it was read from."""
+
     # pooling (issue 13); geometry already validated, x (N, C, H, W) C-contiguous
     def max_pool2d_forward(self, x: Any, kernel_size: tuple, stride: tuple, padding: tuple, dilation: tuple,
                            ceil_mode: bool) -> tuple:

@@ -10,7 +10,7 @@ import numpy as np
 
 from ..errors import OutOfMemoryError
 from ..devices import device
-from . import cpu_pooling, cpu_rnn, special_math
+from . import cpu_convolution, cpu_pooling, cpu_rnn, special_math
 
 # PyTorch's default CPU seed, so that a fresh process is reproducible before manual_seed
 DEFAULT_SEED = 67280421310721
@@ -183,6 +183,17 @@ class CPUBackend:
         flat[np.arange(0, rows * classes, classes) + np.where(kept, target, 0)] -= 1  # 1.6x faster than 2-D indexing
         grad *= np.where(kept, _compute_dtype(grad_loss), 0)[:, None]
         return grad.astype(logits.dtype, copy=False)
+
+    # ---- convolution (issue 13, conv): the sliding windows, in cpu_convolution.py ----
+    def im2col(self, x: np.ndarray, kernel_size: tuple, stride: tuple, padding: tuple,
+               dilation: tuple) -> np.ndarray:
+        """cols (N, C, kh, kw, OH, OW): x's windows, zero-padded by (top, bottom, left, right)."""
+        return cpu_convolution.im2col(x, kernel_size, stride, padding, dilation)
+
+    def col2im(self, cols: np.ndarray, input_size: tuple, kernel_size: tuple, stride: tuple, padding: tuple,
+               dilation: tuple) -> np.ndarray:
+        """The adjoint of im2col: (N, C, H, W) with every cols entry added where it was read from."""
+        return cpu_convolution.col2im(cols, input_size, kernel_size, stride, padding, dilation)
 
     # pooling (issue 13): NumPy on strided views, in cpu_pooling.py
     def max_pool2d_forward(self, x: np.ndarray, kernel_size: tuple, stride: tuple, padding: tuple,

@@ -14,6 +14,7 @@ from typing import Any, Callable
 import numpy as np
 
 from .backends import NUMPY, Backend, Unavailable
+from .cases_conv import build_conv2d, conv2d_flops
 from .cases_rnn import RECURRENT_SIZES, STEP_SIZE, build_recurrent, recurrent_text
 
 GFLOPS, GBPS, MS_PER_STEP, US_PER_OP = "GFLOP/s", "GB/s", "ms/step", "us/op"
@@ -426,21 +427,24 @@ class Sizes:
     optimizer_widths: tuple[tuple[int, ...], ...]  # MLPs whose parameters the optimizers update
     mlp_steps: tuple[tuple[tuple[int, ...], int], ...]  # (widths, batch)
     activation_steps: tuple[tuple[tuple[int, ...], int], ...]  # (widths, batch): an Adam step per activation
+    conv2d: tuple[tuple[int, int, int, int, bool], ...] = ()  # (batch, in, out, side, input grad), 3x3 kernels
 
 
 MLP_STEPS = (((64, 128, 10), 64), ((784, 512, 512, 10), 256))
+MNIST_CNN_CONVS = ((64, 1, 32, 28, False), (64, 32, 64, 28, True))
+"""The MNIST CNN's two 3x3 layers; the first one's input is the data (no gradient)."""
 SIZES = {
     "smoke": Sizes(square={"float32": (64,), "float64": (64,)}, mlp_shaped=((64, 128, 10),),
                    copy_elements=100_000, activations=("relu",), activation_elements=(10_000,),
                    linear=((64, 128, 128),), cross_entropy=((64, 10),), optimizer_widths=((64, 128, 10),),
-                   mlp_steps=MLP_STEPS, activation_steps=MLP_STEPS[:1]),
+                   mlp_steps=MLP_STEPS, activation_steps=MLP_STEPS[:1], conv2d=((4, 1, 4, 8, False), (4, 4, 8, 8, True))),
     "quick": Sizes(square={"float32": (64, 256, 1024, 2048), "float64": (64, 256, 1024)},
                    mlp_shaped=((64, 784, 512), (256, 784, 512), (256, 512, 10)),
                    copy_elements=25_000_000, activations=("relu", "tanh"),
                    activation_elements=(10_000, 1_000_000, 10_000_000),
                    linear=((256, 784, 512),), cross_entropy=((256, 10), (4096, 1000)),
                    optimizer_widths=((784, 512, 512, 10),), mlp_steps=MLP_STEPS,
-                   activation_steps=MLP_STEPS[-1:]),
+                   activation_steps=MLP_STEPS[-1:], conv2d=MNIST_CNN_CONVS),
     "full": Sizes(square={dtype: (64, 128, 256, 512, 1024, 2048, 4096) for dtype in ("float32", "float64")},
                   mlp_shaped=((64, 784, 512), (256, 784, 512), (256, 512, 512), (256, 512, 10),
                               (1024, 4096, 4096)),
@@ -449,7 +453,7 @@ SIZES = {
                   linear=((64, 128, 128), (256, 784, 512), (1024, 1024, 1024)),
                   cross_entropy=((256, 10), (4096, 1000), (65_536, 1000)),
                   optimizer_widths=((784, 512, 512, 10), (4096, 4096)), mlp_steps=MLP_STEPS,
-                  activation_steps=MLP_STEPS[-1:]),
+                  activation_steps=MLP_STEPS[-1:], conv2d=MNIST_CNN_CONVS),
 }
 
 
@@ -519,6 +523,14 @@ def suite(name: str) -> list[Case]:
                        functools.partial(build_mlp_step, widths=widths, batch=batch, activation=activation,
                                          optimizer="adam"), flops=_mlp_step_flops(widths, batch))
                   for activation in MLP_ACTIVATIONS]
+    for backward, passes in ((False, "forward"), (True, "forward+backward")):  # convolution (issue 13, conv)
+        for batch, inputs, outputs, side, input_grad in sizes.conv2d:
+            shape = dict(batch=batch, in_channels=inputs, out_channels=outputs, size=side, kernel=3,
+                         backward=backward, input_grad=input_grad)
+            flops = conv2d_flops(**shape)
+            cases.append(Case(f"conv2d.{passes}", f"float32 batch {batch} {inputs}->{outputs} 3x3 {side}x{side}",
+                              f"conv2d {passes}", inputs * outputs, GFLOPS, flops,
+                              functools.partial(build_conv2d, **shape), size_label="in x out channels"))
     cases += max_pool2d_cases()  # issue 13, pool
     cases.append(Case("op_overhead", "mul 1x16 forward+backward", "op_overhead", 16, US_PER_OP, 1.0,
                       build_op_overhead))

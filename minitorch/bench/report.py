@@ -99,6 +99,11 @@ TARGETS = (
     # issue 13, pool
     Target("max_pool2d forward+backward 64x32x28x28 2x2 <= 2 x PyTorch time", TORCH, 2.0,
            lambda case: case.benchmark == "max_pool2d.forward+backward"),
+    # convolution (issue 13, conv)
+    Target("conv2d forward+backward at MNIST-CNN shapes (batch 64) <= 1.5 x PyTorch time", TORCH, 1.5,
+           lambda case: case.benchmark == "conv2d.forward+backward" and "batch 64 " in case.params),
+    Target("conv2d forward+backward at MNIST-CNN shapes (batch 64) <= 1.2 x the raw NumPy im2col+matmul floor",
+           NUMPY, 1.2, lambda case: case.benchmark == "conv2d.forward+backward" and "batch 64 " in case.params),
     # recurrent networks (issue 14)
     Target("LSTM 2 layers 128->256 seq 35 batch 32 forward+backward <= 1.5 x PyTorch time", TORCH, 1.5,
            lambda case: case.benchmark == "lstm_step" and "128->256 seq 35 batch 32" in case.params),

@@ -3,6 +3,7 @@ torch.nn."""
 from . import functional, init, utils
 from .activation import ELU, GELU, LeakyReLU, LogSoftmax, ReLU, Sigmoid, SiLU, Softmax, Softplus, Tanh
 from .container import ModuleDict, ModuleList, Sequential
+from .conv import Conv1d, Conv2d  # convolution (issue 13, conv)
 from .dropout import Dropout, Dropout2d
 from .flatten import Flatten
 from .linear import Identity, Linear
@@ -22,6 +23,7 @@ __all__ = ["functional", "init", "utils", "Module", "Parameter", "Sequential", "
            "ReLU", "LeakyReLU", "ELU", "GELU", "SiLU", "Softplus", "Sigmoid", "Tanh", "Softmax", "LogSoftmax",
            "MSELoss", "L1Loss", "CrossEntropyLoss", "NLLLoss", "BCELoss", "BCEWithLogitsLoss",
            "SmoothL1Loss", "HuberLoss", "KLDivLoss",
+           "Conv1d", "Conv2d",  # convolution (issue 13, conv)
            "RNNBase", "RNN", "LSTM", "GRU", "RNNCellBase", "RNNCell", "LSTMCell", "GRUCell",
            # pooling, BatchNorm2d and Dropout2d (issue 13, pool)
            "MaxPool2d", "AvgPool2d", "AdaptiveAvgPool2d", "AdaptiveMaxPool2d", "MaxPool1d", "AvgPool1d",

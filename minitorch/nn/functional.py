@@ -12,6 +12,7 @@ from .. import creation, dtypes, random
 from ..autograd.grad_mode import no_grad
 from ..functions import activation as _activation
 from ..functions.arithmetic import where
+from ..functions.convolution import conv1d, conv2d, fold, unfold
 from ..functions.linalg import linear
 from ..functions.pooling import (adaptive_avg_pool1d, adaptive_avg_pool2d, adaptive_max_pool1d, adaptive_max_pool2d,
                                  avg_pool1d, avg_pool2d, max_pool1d, max_pool2d)
@@ -24,6 +25,7 @@ __all__ = ["relu", "leaky_relu", "elu", "gelu", "silu", "softplus", "sigmoid", "
            "linear", "dropout", "batch_norm", "layer_norm", "embedding", "one_hot", "mse_loss", "l1_loss",
            "cross_entropy", "nll_loss", "binary_cross_entropy", "binary_cross_entropy_with_logits",
            "smooth_l1_loss", "huber_loss", "kl_div", "cosine_similarity", "normalize", "pad",
+           "conv1d", "conv2d", "unfold", "fold",  # convolution (issue 13, conv)
            # pooling and channel dropout (issue 13, pool)
            "max_pool2d", "avg_pool2d", "adaptive_avg_pool2d", "adaptive_max_pool2d", "max_pool1d", "avg_pool1d",
            "adaptive_avg_pool1d", "adaptive_max_pool1d", "dropout2d"]

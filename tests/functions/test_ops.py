@@ -20,6 +20,7 @@ from minitorch.functions import activation as A
 
 from ..conftest import requires_gpu
 from . import pooling_reference as P
+from .conv_rows import CONV_ROWS
 
 
 def np_softmax(x: np.ndarray, axis: int) -> np.ndarray:
@@ -440,6 +441,10 @@ OPS += [
        * np.trunc(a * 3) * a + np.sign(a) * np.trunc(a * 3), [(3, 4)],
        covers=("floor_", "ceil_", "round_", "trunc_", "sign_", "fix_")),
 ]
+
+
+OPS += [Op(name, function, reference, shapes, covers=covers)  # convolution (issue 13, conv): conv_rows.py
+        for name, function, reference, shapes, covers in CONV_ROWS]
 
 
 def make_inputs(op: Op, seed: int, dtype: mt.dtype = mt.float64, shapes: list | None = None) -> list[np.ndarray]:
