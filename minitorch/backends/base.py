@@ -105,6 +105,19 @@ class Backend(Protocol):
                     decoupled_weight_decay: bool) -> None:
         """One torch.optim.Adam (AdamW when decoupled) step in place."""
 
+    # The fused recurrent cells (issue 14; the formulas: minitorch/backends/cpu_rnn.py, kernels/rnn_cells.cuh).
+    def lstm_cell_forward(self, gates: Any, c_prev: Any) -> tuple:
+        """(h, c, activated) of one LSTM step from its gate pre-activations (N, 4H) and c_prev (N, H)."""
+
+    def lstm_cell_backward(self, grad_h: Any, grad_c: Any, activated: Any, c_prev: Any, c: Any) -> tuple:
+        """(grad_gates (N, 4H), grad_c_prev (N, H)) of one LSTM step."""
+
+    def gru_cell_forward(self, input_gates: Any, hidden_gates: Any, h_prev: Any) -> tuple:
+        """(h, activated) of one GRU step from x W_ihᵀ + b_ih and h_prev W_hhᵀ + b_hh (both (N, 3H))."""
+
+    def gru_cell_backward(self, grad_h: Any, activated: Any, hidden_gates: Any, h_prev: Any) -> tuple:
+        """(grad_input_gates, grad_hidden_gates, grad_h_prev) of one GRU step."""
+
     def manual_seed(self, seed: int) -> None:
         """Reset this device's random generator."""
 

@@ -10,7 +10,7 @@ import numpy as np
 
 from ..errors import OutOfMemoryError
 from ..devices import device
-from . import cpu_convolution, cpu_pooling, special_math
+from . import cpu_convolution, cpu_pooling, cpu_rnn, special_math
 
 # PyTorch's default CPU seed, so that a fresh process is reproducible before manual_seed
 DEFAULT_SEED = 67280421310721
@@ -256,6 +256,21 @@ class CPUBackend:
         work_param -= (lr / bias_correction1) * work_avg / denominator
         for stored, work in ((param, work_param), (exp_avg, work_avg), (exp_avg_sq, work_avg_sq)):
             _store(stored, work)
+
+    # ---- the fused recurrent cells (issue 14): NumPy formulas in cpu_rnn.py ----
+    def lstm_cell_forward(self, gates: np.ndarray, c_prev: np.ndarray) -> tuple:
+        return cpu_rnn.lstm_cell_forward(gates, c_prev)
+
+    def lstm_cell_backward(self, grad_h: np.ndarray, grad_c: np.ndarray, activated: np.ndarray,
+                           c_prev: np.ndarray, c: np.ndarray) -> tuple:
+        return cpu_rnn.lstm_cell_backward(grad_h, grad_c, activated, c_prev, c)
+
+    def gru_cell_forward(self, input_gates: np.ndarray, hidden_gates: np.ndarray, h_prev: np.ndarray) -> tuple:
+        return cpu_rnn.gru_cell_forward(input_gates, hidden_gates, h_prev)
+
+    def gru_cell_backward(self, grad_h: np.ndarray, activated: np.ndarray, hidden_gates: np.ndarray,
+                          h_prev: np.ndarray) -> tuple:
+        return cpu_rnn.gru_cell_backward(grad_h, activated, hidden_gates, h_prev)
 
 
 def _store(target: np.ndarray, values: np.ndarray) -> None:

@@ -15,6 +15,7 @@ import numpy as np
 
 from .backends import NUMPY, Backend, Unavailable
 from .cases_conv import build_cnn_step, build_conv2d, conv2d_flops
+from .cases_rnn import RECURRENT_SIZES, STEP_SIZE, build_recurrent, recurrent_text
 
 GFLOPS, GBPS, MS_PER_STEP, US_PER_OP = "GFLOP/s", "GB/s", "ms/step", "us/op"
 """Units: `work` is FLOPs for GFLOP/s, bytes moved for GB/s, samples for ms/step, nothing for us/op."""
@@ -538,4 +539,12 @@ def suite(name: str) -> list[Case]:
               for batch, side in sizes.cnn_steps]
     cases.append(Case("op_overhead", "mul 1x16 forward+backward", "op_overhead", 16, US_PER_OP, 1.0,
                       build_op_overhead))
+    # recurrent networks (issue 14): whole sequences forward+backward, and one step of a small LSTM
+    recurrent = RECURRENT_SIZES[name]
+    cases += [Case(f"{mode.lower()}_step", recurrent_text(mode, recurrent), f"{mode.lower()} forward+backward",
+                   recurrent[4], MS_PER_STEP, float(recurrent[4]),
+                   functools.partial(build_recurrent, mode=mode, sizes=recurrent), size_label="batch")
+              for mode in ("LSTM", "GRU")]
+    cases.append(Case("lstm_single_step", recurrent_text("LSTM", STEP_SIZE), "lstm single step", 1, US_PER_OP, 1.0,
+                      functools.partial(build_recurrent, mode="LSTM", sizes=STEP_SIZE)))
     return cases

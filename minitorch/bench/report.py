@@ -106,6 +106,11 @@ TARGETS = (
            NUMPY, 1.2, lambda case: case.benchmark == "conv2d.forward+backward" and "batch 64 " in case.params),
     Target("CNN training step (examples/train_cnn.py's net, MNIST 28x28, batch 64) <= 1.5 x PyTorch time", TORCH, 1.5,
            lambda case: case.benchmark == "cnn_step" and "batch 64 " in case.params),
+    # recurrent networks (issue 14)
+    Target("LSTM 2 layers 128->256 seq 35 batch 32 forward+backward <= 1.5 x PyTorch time", TORCH, 1.5,
+           lambda case: case.benchmark == "lstm_step" and "128->256 seq 35 batch 32" in case.params),
+    Target("GRU 2 layers 128->256 seq 35 batch 32 forward+backward <= 1.5 x PyTorch time", TORCH, 1.5,
+           lambda case: case.benchmark == "gru_step" and "128->256 seq 35 batch 32" in case.params),
 )
 
 

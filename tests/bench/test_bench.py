@@ -170,6 +170,8 @@ def test_ratios_peaks_and_targets() -> None:
     results += [_result(pool, "torch:cpu", 0.010), _result(pool, "minitorch:cpu", 0.019)]
     cnn = _case("cnn_step", "float32 batch 64 28x28 adam", 64, unit=MS_PER_STEP, series="cnn_step")
     results += [_result(cnn, "torch:cpu", 0.010), _result(cnn, "minitorch:cpu", 0.016)]
+    lstm = _case("lstm_step", "float32 2 layers 128->256 seq 35 batch 32", 32, unit=MS_PER_STEP, series="lstm")  # #14
+    results += [_result(lstm, "torch:cpu", 0.010), _result(lstm, "minitorch:cpu", 0.016)]
     by_key = report.index_results(results)
     minitorch_matmul = results[1]
     assert report.time_ratio(minitorch_matmul, report.reference_result(minitorch_matmul, by_key, "numpy")) == 1.25
@@ -181,7 +183,8 @@ def test_ratios_peaks_and_targets() -> None:
     assert verdicts == {report.TARGETS[0].description: [False], report.TARGETS[1].description: [True],
                         report.TARGETS[2].description: [], report.TARGETS[3].description: [False],
                         report.TARGETS[4].description: [True], report.TARGETS[5].description: [True],
-                        report.TARGETS[6].description: [False], report.TARGETS[7].description: [False]}
+                        report.TARGETS[6].description: [False], report.TARGETS[7].description: [False],
+                        report.TARGETS[8].description: [False], report.TARGETS[9].description: []}
 
 
 def test_a_backend_missing_everywhere_gets_one_row_and_errors_show() -> None:

@@ -1,7 +1,10 @@
 """The examples run: the worked examples' numbers, the main example's accuracy in its short mode, its
 resume after a crash, its MNIST mode on small IDX files, and the two small examples."""
 import importlib.util
+import os
+import re
 import struct
+import subprocess
 import sys
 from pathlib import Path
 
@@ -232,3 +235,24 @@ def test_the_core_imports_none_of_the_examples_libraries():
             "print([name for name in ('sklearn', 'matplotlib', 'tqdm') if name in sys.modules])")
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert result.stdout.strip() == "[]"
+
+
+# --------------------------------------------------------------------------- train_rnn (the adding problem)
+
+def test_train_rnn_quick_mode_shows_the_lstm_and_gru_beating_the_plain_rnn(tmp_path):
+    """Run as a script, as a user runs it: the example keeps OpenBLAS to one thread, which only works before
+    NumPy is loaded (see examples/train_rnn.py)."""
+    pytest.importorskip("matplotlib")
+    environment = dict(os.environ, PYTHONPATH=os.pathsep.join([str(EXAMPLES.parent), os.environ.get("PYTHONPATH", "")]))
+    done = subprocess.run([sys.executable, str(EXAMPLES / "train_rnn.py"), "--quick", "--out-dir", str(tmp_path)],
+                          capture_output=True, text=True, env=environment, timeout=600)
+    assert done.returncode == 0, done.stderr
+    losses = {kind: float(value) for kind, value in re.findall(r"^(\w+) +test MSE ([\d.]+)", done.stdout, re.M)}
+    assert set(losses) == {"RNN", "LSTM", "GRU"}, done.stdout
+    assert losses["LSTM"] < losses["RNN"] and losses["GRU"] < losses["RNN"], done.stdout
+    assert (tmp_path / "losses.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    import minitorch as mt
+
+    checkpoint = mt.load(tmp_path / "adding.mt")
+    assert set(checkpoint) == set(losses)
+    assert tuple(checkpoint["LSTM"]["recurrent.weight_hh_l0"].shape) == (4 * 32, 32)

@@ -5,10 +5,11 @@ from __future__ import annotations
 import math
 from typing import Iterable
 
-from .. import creation
-from ..autograd.grad_mode import no_grad
-from ..functions.shape import cat, stack
-from ..tensor import Tensor
+from ... import creation
+from ...autograd.grad_mode import no_grad
+from ...functions.shape import cat, stack
+from ...tensor import Tensor
+from . import rnn  # noqa: F401 - nn.utils.rnn, as in PyTorch
 
 
 def clip_grad_norm_(parameters: Tensor | Iterable[Tensor], max_norm: float, norm_type: float = 2.0,
