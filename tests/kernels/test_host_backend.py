@@ -147,8 +147,6 @@ def test_cross_entropy_of_logits_around_1e4_through_the_kernels_is_exact(host_cu
     np.testing.assert_allclose(grads[1], grads[0], rtol=1e-5, atol=1e-7)
 
 
-@pytest.mark.skipif(not all(hasattr(nn.functional, op) for op in ("conv2d", "max_pool2d", "avg_pool2d")),
-                    reason="F.conv2d, F.max_pool2d and F.avg_pool2d are not merged yet (issue 13)")
 def test_a_cnn_step_on_the_host_kernels_gives_the_cpus_numbers(host_cuda: HostKernelsCUDABackend) -> None:
     """conv (stride, padding, dilation) - relu - max pool (overlapping, ceil_mode) - avg pool, forward and
     backward: the loss and every gradient as on the CPU."""
@@ -170,8 +168,6 @@ def test_a_cnn_step_on_the_host_kernels_gives_the_cpus_numbers(host_cuda: HostKe
         np.testing.assert_allclose(cuda_result, cpu_result, rtol=1e-12, atol=1e-13)
 
 
-@pytest.mark.skipif(not all(hasattr(nn, name) for name in ("LSTM", "GRU")),
-                    reason="nn.LSTM and nn.GRU are not merged yet (issue 14)")
 @pytest.mark.parametrize("module_name", ["LSTM", "GRU"])
 def test_a_recurrent_network_on_the_host_kernels_gives_the_cpus_numbers(host_cuda: HostKernelsCUDABackend,
                                                                         module_name: str) -> None:
