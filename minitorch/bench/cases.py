@@ -14,7 +14,7 @@ from typing import Any, Callable
 import numpy as np
 
 from .backends import NUMPY, Backend, Unavailable
-from .cases_conv import build_cnn_step, build_conv2d, conv2d_flops
+from .cases_conv import build_cnn_step, build_conv2d, conv2d_flops, training_step
 from .cases_rnn import RECURRENT_SIZES, STEP_SIZE, build_recurrent, recurrent_text
 
 GFLOPS, GBPS, MS_PER_STEP, US_PER_OP = "GFLOP/s", "GB/s", "ms/step", "us/op"
@@ -331,17 +331,8 @@ def build_mlp_step(backend: Backend, widths: tuple[int, ...], batch: int, activa
         for parameter, values in zip(model.parameters(), _mlp_initial_parameters(widths)):
             parameter.copy_(backend.array(values))
     optimizer_instance = optimizer_class(model.parameters(), lr=LEARNING_RATE)
-    cross_entropy = backend.cross_entropy_function()
-    features, labels = backend.array(features_values), backend.array(label_values)
-
-    def step() -> object:
-        optimizer_instance.zero_grad()
-        loss = cross_entropy(model(features), labels)
-        loss.backward()
-        optimizer_instance.step()
-        return loss
-
-    return step
+    return training_step(model, optimizer_instance, backend.cross_entropy_function(), backend.array(features_values),
+                         backend.array(label_values))
 
 
 # ---- max pooling (issue 13, pool) ----

@@ -4,7 +4,7 @@ as minitorch's CPU path, without the framework)."""
 from __future__ import annotations
 
 import math
-from typing import Callable
+from typing import Any, Callable
 
 import numpy as np
 from numpy.lib.stride_tricks import as_strided
@@ -110,13 +110,18 @@ def build_cnn_step(backend: Backend, batch: int, side: int) -> Callable[[], obje
                 tuple(parameter.shape), seed=10 + seed, bound=1 / math.sqrt(fan_in))
             parameter.copy_(backend.array(values))
     optimizer = backend.attribute("optim.Adam")(model.parameters(), lr=1e-3)
-    cross_entropy = backend.cross_entropy_function()
     features = backend.array(_float32((batch, 1, side, side), seed=0))
     labels = backend.array(np.random.default_rng(1).integers(0, 10, batch))
+    return training_step(model, optimizer, backend.cross_entropy_function(), features, labels)
+
+
+def training_step(model: Any, optimizer: Any, loss_function: Callable, features: Any,
+                  labels: Any) -> Callable[[], object]:
+    """One step of training as every library spells it: zero_grad, forward, loss, backward, step; returns the loss."""
 
     def step() -> object:
         optimizer.zero_grad()
-        loss = cross_entropy(model(features), labels)
+        loss = loss_function(model(features), labels)
         loss.backward()
         optimizer.step()
         return loss

@@ -19,8 +19,8 @@ from minitorch.functions import TENSOR_METHODS
 from minitorch.functions import activation as A
 
 from ..conftest import requires_gpu
-from . import pooling_reference as P
 from .conv_rows import CONV_ROWS
+from .pool_rows import POOL_ROWS
 
 
 def np_softmax(x: np.ndarray, axis: int) -> np.ndarray:
@@ -356,61 +356,8 @@ OPS = [
 ]
 
 F = mt.nn.functional
-OPS += [  # pooling (issue 13, pool): each configuration, against the loop nests of pooling_reference.py
-    Op("max_pool2d", lambda a: F.max_pool2d(a, 2), lambda a: P.max_pool2d(a, (2, 2)), [(1, 2, 4, 6)]),
-    Op("max_pool2d_stride_padding", lambda a: F.max_pool2d(a, 3, stride=2, padding=1),
-       lambda a: P.max_pool2d(a, (3, 3), (2, 2), (1, 1)), [(2, 1, 5, 7)], covers=("max_pool2d",)),
-    Op("max_pool2d_dilation", lambda a: F.max_pool2d(a, (2, 3), 1, (1, 0), dilation=(2, 1)),
-       lambda a: P.max_pool2d(a, (2, 3), (1, 1), (1, 0), (2, 1)), [(1, 1, 5, 6)], covers=("max_pool2d",)),
-    Op("max_pool2d_ceil_mode", lambda a: F.max_pool2d(a, 2, ceil_mode=True),
-       lambda a: P.max_pool2d(a, (2, 2), ceil_mode=True), [(1, 2, 5, 7)], covers=("max_pool2d",)),
-    Op("max_pool2d_ceil_mode_padding", lambda a: F.max_pool2d(a, 2, 3, 1, ceil_mode=True),  # drops a window
-       lambda a: P.max_pool2d(a, (2, 2), (3, 3), (1, 1), ceil_mode=True), [(1, 2, 4, 5)], covers=("max_pool2d",)),
-    Op("max_pool2d_overlapping", lambda a: F.max_pool2d(a, 3, 1), lambda a: P.max_pool2d(a, (3, 3), (1, 1)),
-       [(1, 2, 4, 5)], covers=("max_pool2d",)),
-    Op("max_pool2d_rectangular", lambda a: F.max_pool2d(a, (2, 3), (1, 2)), lambda a: P.max_pool2d(a, (2, 3), (1, 2)),
-       [(2, 1, 5, 7)], covers=("max_pool2d",)),
-    Op("max_pool2d_unbatched", lambda a: F.max_pool2d(a, 2, 1), lambda a: P.max_pool2d(a, (2, 2), (1, 1)),
-       [(2, 3, 5)], covers=("max_pool2d",)),
-    Op("max_pool2d_indices", lambda a: (lambda y, i: a.flatten(2).gather(2, i.flatten(2)).reshape(y.shape) - 2 * y)(
-        *F.max_pool2d(a, 3, 2, 1, return_indices=True)), lambda a: -P.max_pool2d(a, (3, 3), (2, 2), (1, 1)),
-       [(1, 2, 5, 6)], covers=("max_pool2d", "gather")),
-    Op("avg_pool2d", lambda a: F.avg_pool2d(a, 2), lambda a: P.avg_pool2d(a, (2, 2)), [(1, 2, 4, 6)]),
-    Op("avg_pool2d_padding", lambda a: F.avg_pool2d(a, 3, 2, 1), lambda a: P.avg_pool2d(a, (3, 3), (2, 2), (1, 1)),
-       [(2, 1, 5, 6)], covers=("avg_pool2d",)),
-    Op("avg_pool2d_exclude_pad", lambda a: F.avg_pool2d(a, 3, 2, 1, count_include_pad=False),
-       lambda a: P.avg_pool2d(a, (3, 3), (2, 2), (1, 1), count_include_pad=False), [(1, 2, 5, 6)],
-       covers=("avg_pool2d",)),
-    Op("avg_pool2d_ceil_mode", lambda a: F.avg_pool2d(a, 2, 3, 1, ceil_mode=True),
-       lambda a: P.avg_pool2d(a, (2, 2), (3, 3), (1, 1), ceil_mode=True), [(1, 2, 4, 5)], covers=("avg_pool2d",)),
-    Op("avg_pool2d_ceil_mode_exclude_pad", lambda a: F.avg_pool2d(a, 3, 2, 1, True, False),
-       lambda a: P.avg_pool2d(a, (3, 3), (2, 2), (1, 1), True, False), [(1, 1, 6, 5)], covers=("avg_pool2d",)),
-    Op("avg_pool2d_divisor_override", lambda a: F.avg_pool2d(a, (2, 3), 1, (1, 1), divisor_override=4),
-       lambda a: P.avg_pool2d(a, (2, 3), (1, 1), (1, 1), divisor_override=4), [(1, 2, 4, 5)], covers=("avg_pool2d",)),
-    Op("avg_pool2d_rectangular_unbatched", lambda a: F.avg_pool2d(a, (3, 2), (1, 2)),
-       lambda a: P.avg_pool2d(a, (3, 2), (1, 2)), [(2, 5, 7)], covers=("avg_pool2d",)),
-    Op("adaptive_avg_pool2d", lambda a: F.adaptive_avg_pool2d(a, (3, 4)),
-       lambda a: P.adaptive_pool2d(a, (3, 4), np.mean), [(2, 1, 5, 7)]),
-    Op("adaptive_avg_pool2d_global", lambda a: F.adaptive_avg_pool2d(a, 1), lambda a: a.mean((2, 3), keepdims=True),
-       [(2, 3, 3, 5)], covers=("adaptive_avg_pool2d",)),
-    Op("adaptive_avg_pool2d_none_unbatched", lambda a: F.adaptive_avg_pool2d(a, (None, 2)),
-       lambda a: P.adaptive_pool2d(a, (None, 2), np.mean), [(2, 3, 5)], covers=("adaptive_avg_pool2d",)),
-    Op("adaptive_max_pool2d", lambda a: F.adaptive_max_pool2d(a, (3, 4)),
-       lambda a: P.adaptive_pool2d(a, (3, 4), np.max), [(2, 1, 5, 7)]),
-    Op("adaptive_max_pool2d_larger_unbatched", lambda a: F.adaptive_max_pool2d(a, (4, 2)),
-       lambda a: P.adaptive_pool2d(a, (4, 2), np.max), [(2, 3, 5)], covers=("adaptive_max_pool2d",)),
-    Op("adaptive_max_pool2d_indices", lambda a: (lambda y, i: a.flatten(2).gather(2, i.flatten(2)).reshape(y.shape)
-                                                 * y)(*F.adaptive_max_pool2d(a, 2, return_indices=True)),
-       lambda a: P.adaptive_pool2d(a, (2, 2), np.max) ** 2, [(1, 2, 5, 3)], covers=("adaptive_max_pool2d", "gather")),
-    Op("max_pool1d", lambda a: F.max_pool1d(a, 3, 2, 1), lambda a: P.as_line(P.max_pool2d, a, (1, 3), (1, 2), (0, 1)),
-       [(2, 3, 7)]),
-    Op("avg_pool1d", lambda a: F.avg_pool1d(a, 3, 2, 1, count_include_pad=False),
-       lambda a: P.as_line(P.avg_pool2d, a, (1, 3), (1, 2), (0, 1), count_include_pad=False), [(3, 7)]),
-    Op("adaptive_avg_pool1d", lambda a: F.adaptive_avg_pool1d(a, 3),
-       lambda a: P.as_line(P.adaptive_pool2d, a, (1, 3), np.mean), [(2, 3, 7)]),
-    Op("adaptive_max_pool1d", lambda a: F.adaptive_max_pool1d(a, 3),
-       lambda a: P.as_line(P.adaptive_pool2d, a, (1, 3), np.max), [(2, 7)]),
-]
+OPS += [Op(name, function, reference, shapes, covers=covers)  # pooling (issue 13, pool): pool_rows.py
+        for name, function, reference, shapes, covers in POOL_ROWS]
 
 IN_PLACE_ROWS = [  # name, reference, positive inputs, arguments
     ("exp_", np.exp, False, ()), ("log_", np.log, True, ()), ("sqrt_", np.sqrt, True, ()), ("abs_", np.abs, False, ()),
