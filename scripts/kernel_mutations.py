@@ -126,6 +126,15 @@ QUICK_TESTS = ["tests/kernels/test_nvrtc_compile.py::test_no_fast_intrinsic_in_t
                "tests/kernels/test_host_backend.py", "tests/kernels/test_host_convolution.py",
                "tests/kernels/test_host_rnn.py", "-x"]
 """What --quick runs: the source scan and the host execution, up to the first failure."""
+OWN_TESTS = {"pooling": "test_host_convolution.py", "convolution": "test_host_convolution.py",
+             "rnn": "test_host_rnn.py", "optimizers": "test_host_optimizers.py"}
+"""The host tests of a kernel family (by a word of the mutated file's name), run first by --quick."""
+
+
+def quick_tests(mutation: Mutation) -> list[str]:
+    """QUICK_TESTS with the mutated family's own tests first, so that -x stops at once when they catch it."""
+    own = [f"tests/kernels/{test}" for word, test in OWN_TESTS.items() if word in Path(mutation.path).name][:1]
+    return own + [test for test in QUICK_TESTS if test not in own]
 
 
 def run(mutation: Mutation, quick: bool = False) -> tuple[Mutation, list[str]]:
@@ -138,7 +147,7 @@ def run(mutation: Mutation, quick: bool = False) -> tuple[Mutation, list[str]]:
         assert text.count(mutation.before) == 1, f"{mutation.name}: the text to change is not there exactly once"
         target.write_text(text.replace(mutation.before, mutation.after))
         environment = {**os.environ, "PYTHONPATH": str(copy), "CI": "true"}
-        tests = QUICK_TESTS if quick else ["tests/kernels"]
+        tests = quick_tests(mutation) if quick else ["tests/kernels"]
         result = subprocess.run([sys.executable, "-m", "pytest", *tests, "-q", "-p", "no:cacheprovider", "-m", "not gpu"],
                                 cwd=copy, env=environment, capture_output=True, text=True)
         failed = re.findall(r"^(?:FAILED|ERROR) (\S+)", result.stdout, re.M)
