@@ -3,23 +3,19 @@
 Gate blocks are column blocks of width H in PyTorch's order (LSTM i, f, g, o; GRU r, z, n). NumPy runs an op on
 a column block (a strided view) several times slower than on a contiguous array of the same size, so the
 formulas work on whole arrays where they can and write each result once, in place. float16 is computed in
-float32 and rounded once at the end. The sigmoid is 0.5 + 0.5 tanh(x / 2): no overflow, no errstate, and
-NumPy's float32 tanh is faster than its exp followed by a reciprocal.
+float32 and rounded once at the end. The sigmoid is special_math.sigmoid, the activation's own: exact where it is
+tiny, as PyTorch's and the kernels'.
 """
 from __future__ import annotations
 
 import numpy as np
 
+from .special_math import sigmoid
+
 
 def _work(array: np.ndarray) -> np.ndarray:
     """float16 is computed in float32, as on the GPU."""
     return array.astype(np.float32) if array.dtype == np.float16 else array
-
-
-def _sigmoid_from_half_tanh_(block: np.ndarray) -> None:
-    """tanh(x / 2) -> sigmoid(x), in place."""
-    block *= 0.5
-    block += 0.5
 
 
 def _times_sigmoid_derivative_(grad: np.ndarray, activated: np.ndarray) -> None:
@@ -33,11 +29,10 @@ def lstm_cell_forward(gates: np.ndarray, c_prev: np.ndarray) -> tuple[np.ndarray
     """(h, c, activated) from the pre-activations gates (N, 4H) and c_prev (N, H): i, f, o = σ(·), g = tanh(·),
     c = f c_prev + i g, h = o tanh(c); activated = [i | f | g | o] for the backward."""
     work, hidden = _work(gates), gates.shape[1] // 4
-    activated = np.multiply(work, 0.5)
-    activated[:, 2 * hidden:3 * hidden] = work[:, 2 * hidden:3 * hidden]  # g: tanh of the unhalved value
-    np.tanh(activated, out=activated)
-    _sigmoid_from_half_tanh_(activated[:, :2 * hidden])
-    _sigmoid_from_half_tanh_(activated[:, 3 * hidden:])
+    activated = np.empty_like(work)
+    sigmoid(work[:, :2 * hidden], out=activated[:, :2 * hidden])
+    np.tanh(work[:, 2 * hidden:3 * hidden], out=activated[:, 2 * hidden:3 * hidden])
+    sigmoid(work[:, 3 * hidden:], out=activated[:, 3 * hidden:])
     i, f, g, o = (activated[:, k * hidden:(k + 1) * hidden] for k in range(4))
     c = np.multiply(f, _work(c_prev))
     c += np.multiply(i, g)
@@ -84,9 +79,7 @@ def gru_cell_forward(input_gates: np.ndarray, hidden_gates: np.ndarray,
     activated = np.empty_like(x)
     r_and_z, n = activated[:, :2 * hidden], activated[:, 2 * hidden:]
     np.add(x[:, :2 * hidden], hg[:, :2 * hidden], out=r_and_z)
-    r_and_z *= 0.5
-    np.tanh(r_and_z, out=r_and_z)
-    _sigmoid_from_half_tanh_(r_and_z)
+    sigmoid(r_and_z, out=r_and_z)
     r, z = activated[:, :hidden], activated[:, hidden:2 * hidden]
     np.multiply(r, hg[:, 2 * hidden:], out=n)
     n += x[:, 2 * hidden:]

@@ -1,4 +1,4 @@
-"""erf and erfc as whole-array NumPy code (NumPy has no erf ufunc), to a few ulp in float64.
+"""erf and erfc as whole-array NumPy code (NumPy has no erf ufunc), to a few ulp in float64; and the sigmoid.
 
 The approximations are W. J. Cody's, "Rational Chebyshev approximations for the error function",
 Math. Comp. 23 (1969) 631-637, with the coefficients and interval bounds of his later Fortran routine
@@ -182,3 +182,15 @@ def erfc(x: np.ndarray) -> np.ndarray:
     beyond = _select(work < 0, np.subtract(2.0, tail), tail)
     small = np.subtract(1.0, _erf_small(work))
     return _select(magnitude <= SMALL_LIMIT, small, beyond).reshape(x.shape)
+
+
+def sigmoid(x: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
+    """1 / (1 + e^-x) as (1 or e^-|x|) / (1 + e^-|x|): it never overflows and keeps its relative accuracy where it
+    is tiny (σ(-20) = 2.06e-9, where 0.5 + 0.5 tanh(x/2) gives 0). The numerator is max(e^-|x|, x >= 0), not
+    where(x >= 0, ...): where branches per element, and on the signs of a layer's inputs runs 4x slower than this
+    whole function (131k float32: 770 vs 180 µs). out may be x itself (the cells' gate blocks, in place)."""
+    decay = np.exp(np.negative(np.abs(x)))
+    numerator = np.maximum(decay, x >= 0, out=out)  # NaN stays NaN
+    decay += 1
+    numerator /= decay  # in place on arrays; a 0-d input gives NumPy scalars, which /= rebinds
+    return numerator

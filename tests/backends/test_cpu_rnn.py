@@ -90,3 +90,18 @@ def test_inputs_are_left_unchanged():
     cpu.gru_cell_backward(gru[3], activated, gru[1], gru[2])
     for array, copy in zip(arrays + gru, copies + gru_copies):
         np.testing.assert_array_equal(array, copy)
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_saturated_gates_keep_their_relative_accuracy(dtype):
+    """A gate at -20 is σ(-20) = 2.06e-9, as PyTorch's and the kernels' sigmoid give, not the 0 that
+    0.5 + 0.5 tanh(x/2) rounds to; likewise at -12 (6.144e-6, not 6.139e-6)."""
+    hidden, values = 2, np.array([-20.0, -12.0])
+    gates = np.tile(values, 4)[None].astype(dtype)
+    _, _, activated = cpu.lstm_cell_forward(gates, np.zeros((1, hidden), dtype))
+    exact = sigmoid(values)
+    for block in (0, 1, 3):  # i, f, o
+        np.testing.assert_allclose(activated[0, block * hidden:(block + 1) * hidden], exact, rtol=1e-6)
+    input_gates = np.tile(values, 3)[None].astype(dtype)
+    _, activated = cpu.gru_cell_forward(input_gates, np.zeros_like(input_gates), np.zeros((1, hidden), dtype))
+    np.testing.assert_allclose(activated[0, :2 * hidden], np.tile(exact, 2), rtol=1e-6)  # r, z
