@@ -22,6 +22,10 @@ from ..functions.shape import stack
 from ..tensor import Tensor
 from ..generator import Generator
 from ..random import randperm
+from .sampler import DistributedSampler, RandomSampler, Sampler, SequentialSampler
+
+__all__ = ["Dataset", "TensorDataset", "Subset", "random_split", "DataLoader", "default_collate", "Sampler",
+           "SequentialSampler", "RandomSampler", "DistributedSampler"]
 
 
 class Dataset:
@@ -114,17 +118,18 @@ def default_collate(batch: list) -> Any:
 
 
 class DataLoader:
-    """Batches of a dataset: DataLoader(dataset, batch_size=1, shuffle=False, drop_last=False).
+    """Batches of a dataset: DataLoader(dataset, batch_size=1, shuffle=False, sampler=None, drop_last=False).
 
     Each batch is collate_fn(list of samples) (default_collate stacks them); a TensorDataset is batched
-    by indexing its tensors directly, which gives the same batches without a Python loop per sample.
+    by indexing its tensors directly, which gives the same batches without a Python loop per sample. A
+    sampler (e.g. DistributedSampler) gives the order of the indices instead of shuffle.
     drop_last drops a final batch smaller than batch_size. num_workers is accepted for compatibility;
     minitorch loads in the calling process.
     """
 
-    def __init__(self, dataset: Dataset, batch_size: int = 1, shuffle: bool = False, drop_last: bool = False,
-                 collate_fn: Callable[[list], Any] | None = None, generator: Generator | None = None,
-                 num_workers: int = 0) -> None:
+    def __init__(self, dataset: Dataset, batch_size: int = 1, shuffle: bool = False, sampler: Sampler | None = None,
+                 drop_last: bool = False, collate_fn: Callable[[list], Any] | None = None,
+                 generator: Generator | None = None, num_workers: int = 0) -> None:
         if isinstance(batch_size, bool) or not isinstance(batch_size, int) or batch_size <= 0:
             raise ValueError(f"batch_size should be a positive integer value, but got batch_size={batch_size}")
         if not isinstance(num_workers, int) or num_workers < 0:
@@ -132,21 +137,28 @@ class DataLoader:
                              f"multiprocessing (got {num_workers})")
         if generator is not None and not isinstance(generator, Generator):
             raise TypeError(f"generator must be a minitorch.Generator, got {type(generator).__name__}")
+        if sampler is not None and shuffle:
+            raise ValueError("sampler option is mutually exclusive with shuffle")
         self.dataset = dataset
         self.batch_size = batch_size
         self.shuffle = bool(shuffle)
+        self.sampler = sampler
         self.drop_last = drop_last
         self.collate_fn = collate_fn
         self.generator = generator
         self.num_workers = num_workers
 
     def __len__(self) -> int:
-        count = len(self.dataset)
+        count = len(self.dataset if self.sampler is None else self.sampler)
         return count // self.batch_size if self.drop_last else math.ceil(count / self.batch_size)
 
     def _batches_of_indices(self) -> Iterator[np.ndarray]:
-        count = len(self.dataset)
-        order = randperm(count, generator=self.generator).numpy() if self.shuffle else np.arange(count)
+        if self.sampler is not None:
+            order = np.fromiter(self.sampler, dtype=np.int64)
+        else:
+            count = len(self.dataset)
+            order = randperm(count, generator=self.generator).numpy() if self.shuffle else np.arange(count)
+        count = len(order)
         for start in range(0, count, self.batch_size):
             indices = order[start:start + self.batch_size]
             if self.drop_last and len(indices) < self.batch_size:
