@@ -141,13 +141,22 @@ def _execute(roots: list, root_grads: list, owned: dict, retain_graph: bool, cre
         while ready:
             node = ready.popleft()
             grads = buffers.pop(node)
+            is_leaf = isinstance(node, AccumulateGrad)
+            leaf_hooks = node.variable._leaf_hooks if is_leaf else None
+            if leaf_hooks is not None and leaf_hooks.grad:
+                _run_tensor_hooks(leaf_hooks.grad, grads, 0, owned)
+            elif node._tensor_hooks is not None:
+                for output_nr, hooks in node._tensor_hooks.items():
+                    _run_tensor_hooks(hooks, grads, output_nr, owned)
             grads_owned = [owned.pop(id(grad), None) is not None for grad in grads]
             if capture is not None:
                 for output_nr, index in capture.get(node, ()):
                     results[index] = grads[output_nr]
-            if isinstance(node, AccumulateGrad):
+            if is_leaf:
                 if capture is None and grads[0] is not None:
                     node.accumulate(grads[0], create_graph, steal=grads_owned[0])
+                    if leaf_hooks is not None:
+                        _run_post_accumulate_hooks(leaf_hooks.post_accumulate, node.variable)
                 continue
             if node._retained:
                 _store_retained_grads(node, grads, create_graph)
@@ -177,6 +186,33 @@ def _execute(roots: list, root_grads: list, owned: dict, retain_graph: bool, cre
             if not retain_graph:
                 node.release()
     return results
+
+
+def _run_tensor_hooks(hooks: dict, grads: list, output_nr: int, owned: dict) -> None:
+    """register_hook's hooks, in registration order: a tensor one returns replaces grads[output_nr]."""
+    for hook in tuple(hooks.values()):  # a hook may remove itself
+        grad = grads[output_nr]
+        result = hook(grad)
+        if result is None:
+            continue
+        if not isinstance(result, Tensor):
+            raise TypeError(f"expected Variable, but hook returned '{type(result).__name__}'")
+        if grad is not None:
+            name = getattr(hook, "__name__", type(hook).__name__)
+            if result.shape != grad.shape:
+                raise RuntimeError(f"hook '{name}' has changed the size of value")
+            if result.dtype != grad.dtype:
+                raise RuntimeError(f"hook '{name}' has changed the type of value (was {grad.dtype} got {result.dtype})")
+            owned.pop(id(grad), None)  # the hook's result is the caller's: never stolen
+        grads[output_nr] = result
+
+
+def _run_post_accumulate_hooks(hooks: dict, variable: Tensor) -> None:
+    """register_post_accumulate_grad_hook's hooks, once .grad holds this backward's whole gradient."""
+    for hook in tuple(hooks.values()):
+        result = hook(variable)
+        if result is not None:
+            raise TypeError(f"expected Variable, but hook returned '{type(result).__name__}'")
 
 
 def _check_finite(node: Any, input_grads: tuple) -> None:
