@@ -142,21 +142,22 @@ def _execute(roots: list, root_grads: list, owned: dict, retain_graph: bool, cre
             node = ready.popleft()
             grads = buffers.pop(node)
             is_leaf = isinstance(node, AccumulateGrad)
-            leaf_hooks = node.variable._leaf_hooks if is_leaf else None
-            if leaf_hooks is not None and leaf_hooks.grad:
-                _run_tensor_hooks(leaf_hooks.grad, grads, 0, owned)
-            elif node._tensor_hooks is not None:
-                for output_nr, hooks in node._tensor_hooks.items():
-                    _run_tensor_hooks(hooks, grads, output_nr, owned)
+            hooks = node.variable._leaf_hooks if is_leaf else node._tensor_hooks
+            captured = None if capture is None else capture.get(node)
+            if captured and any(edge is not None and edge[0] in needed for edge in node.next_edges):
+                _capture(results, captured, grads)  # as PyTorch: a node that runs on is captured before its hooks
+                captured = None
+            if hooks is not None:
+                for output_nr, output_hooks in ({0: hooks.grad} if is_leaf else hooks).items():
+                    _run_tensor_hooks(output_hooks, grads, output_nr, owned)
             grads_owned = [owned.pop(id(grad), None) is not None for grad in grads]
-            if capture is not None:
-                for output_nr, index in capture.get(node, ()):
-                    results[index] = grads[output_nr]
+            if captured:
+                _capture(results, captured, grads)
             if is_leaf:
                 if capture is None and grads[0] is not None:
                     node.accumulate(grads[0], create_graph, steal=grads_owned[0])
-                    if leaf_hooks is not None:
-                        _run_post_accumulate_hooks(leaf_hooks.post_accumulate, node.variable)
+                    if hooks is not None:
+                        _run_post_accumulate_hooks(hooks.post_accumulate, node.variable)
                 continue
             if node._retained:
                 _store_retained_grads(node, grads, create_graph)
@@ -186,6 +187,12 @@ def _execute(roots: list, root_grads: list, owned: dict, retain_graph: bool, cre
             if not retain_graph:
                 node.release()
     return results
+
+
+def _capture(results: list, captured: list, grads: list) -> None:
+    """autograd.grad: keep the gradients of the requested inputs that this node receives."""
+    for output_nr, index in captured:
+        results[index] = grads[output_nr]
 
 
 def _run_tensor_hooks(hooks: dict, grads: list, output_nr: int, owned: dict) -> None:
