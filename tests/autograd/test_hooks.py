@@ -228,3 +228,15 @@ def test_hook_changing_the_dtype_is_refused():
     x.register_hook(lambda g: g.float())
     with pytest.raises(RuntimeError, match="hook '<lambda>' has changed the type of value"):
         (x * 2).sum().backward()
+
+
+def test_grad_does_not_alias_the_tensor_a_hook_returned():
+    def scenario(lib):
+        kept = []
+        x = leaf(lib)
+        x.register_hook(lambda g: kept.append(g * 10) or kept[-1])
+        (x * 1).sum().backward()
+        kept[0].add_(1)  # the caller's tensor: changing it must leave .grad alone
+        return [("grad", npy(x.grad)), ("kept", npy(kept[0]))]
+
+    assert_same_log(scenario)
