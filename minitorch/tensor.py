@@ -8,11 +8,12 @@ from __future__ import annotations
 import copy
 import warnings
 import weakref
-from typing import Any, Iterator
+from typing import Any, Callable, Iterator
 
 from . import dtypes
 from ._tensor_str import tensor_repr
 from .autograd.grad_mode import is_grad_enabled
+from .autograd.hooks import LeafHooks, RemovableHandle
 from .devices import cuda_device
 from .devices import device as Device
 from .dims import normalize_dim
@@ -87,7 +88,7 @@ class Tensor:
     """
 
     __slots__ = ("_data", "_backend", "_requires_grad", "_grad", "_grad_fn", "_output_nr",
-                 "_version_counter", "_base", "_retains_grad", "_grad_accumulator", "__weakref__")
+                 "_version_counter", "_base", "_retains_grad", "_grad_accumulator", "_leaf_hooks", "__weakref__")
 
     __hash__ = object.__hash__
 
@@ -104,6 +105,7 @@ class Tensor:
         self._base = None
         self._retains_grad = False
         self._grad_accumulator = None
+        self._leaf_hooks = None
 
     @classmethod
     def _make(cls, data: Any, backend: Any, requires_grad: bool = False, grad_fn: Any = None,
@@ -354,6 +356,31 @@ class Tensor:
             self._grad_fn._retained = {}
         self._grad_fn._retained[self._output_nr] = weakref.ref(self)
         self._retains_grad = True
+
+    def register_hook(self, hook: Callable[[Tensor], Tensor | None]) -> RemovableHandle:
+        """Call hook(grad) whenever the gradient w.r.t. this tensor is computed; a tensor it returns
+        replaces the gradient (before a leaf accumulates it, or before it flows on)."""
+        if not self._requires_grad:
+            raise RuntimeError("cannot register a hook on a tensor that doesn't require gradient")
+        if self._grad_fn is None:
+            return RemovableHandle(self._hooks_of_leaf().grad, hook)
+        node = self._grad_fn  # on the node, as PyTorch's: the hook outlives this tensor object
+        if node._tensor_hooks is None:
+            node._tensor_hooks = {}
+        return RemovableHandle(node._tensor_hooks.setdefault(self._output_nr, {}), hook)
+
+    def register_post_accumulate_grad_hook(self, hook: Callable[[Tensor], None]) -> RemovableHandle:
+        """Call hook(self) after backward has accumulated into this leaf's .grad (once per backward)."""
+        if not self._requires_grad:
+            raise RuntimeError("cannot register a hook on a tensor that doesn't require gradient")
+        if self._grad_fn is not None:
+            raise RuntimeError("post accumulate grad hooks cannot be registered on non-leaf tensors")
+        return RemovableHandle(self._hooks_of_leaf().post_accumulate, hook)
+
+    def _hooks_of_leaf(self) -> LeafHooks:
+        if self._leaf_hooks is None:
+            self._leaf_hooks = LeafHooks()
+        return self._leaf_hooks
 
     # ---- in-place ops ----
     def _apply_inplace(self, operation: Any, other: Any) -> Tensor:

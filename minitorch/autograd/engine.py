@@ -141,13 +141,23 @@ def _execute(roots: list, root_grads: list, owned: dict, retain_graph: bool, cre
         while ready:
             node = ready.popleft()
             grads = buffers.pop(node)
+            is_leaf = isinstance(node, AccumulateGrad)
+            hooks = node.variable._leaf_hooks if is_leaf else node._tensor_hooks
+            captured = None if capture is None else capture.get(node)
+            if captured and any(edge is not None and edge[0] in needed for edge in node.next_edges):
+                _capture(results, captured, grads)  # as PyTorch: a node that runs on is captured before its hooks
+                captured = None
+            if hooks is not None:
+                for output_nr, output_hooks in ({0: hooks.grad} if is_leaf else hooks).items():
+                    _run_tensor_hooks(output_hooks, grads, output_nr, owned)
             grads_owned = [owned.pop(id(grad), None) is not None for grad in grads]
-            if capture is not None:
-                for output_nr, index in capture.get(node, ()):
-                    results[index] = grads[output_nr]
-            if isinstance(node, AccumulateGrad):
+            if captured:
+                _capture(results, captured, grads)
+            if is_leaf:
                 if capture is None and grads[0] is not None:
                     node.accumulate(grads[0], create_graph, steal=grads_owned[0])
+                    if hooks is not None:
+                        _run_post_accumulate_hooks(hooks.post_accumulate, node.variable)
                 continue
             if node._retained:
                 _store_retained_grads(node, grads, create_graph)
@@ -177,6 +187,39 @@ def _execute(roots: list, root_grads: list, owned: dict, retain_graph: bool, cre
             if not retain_graph:
                 node.release()
     return results
+
+
+def _capture(results: list, captured: list, grads: list) -> None:
+    """autograd.grad: keep the gradients of the requested inputs that this node receives."""
+    for output_nr, index in captured:
+        results[index] = grads[output_nr]
+
+
+def _run_tensor_hooks(hooks: dict, grads: list, output_nr: int, owned: dict) -> None:
+    """register_hook's hooks, in registration order: a tensor one returns replaces grads[output_nr]."""
+    for hook in tuple(hooks.values()):  # a hook may remove itself
+        grad = grads[output_nr]
+        result = hook(grad)
+        if result is None:
+            continue
+        if not isinstance(result, Tensor):
+            raise TypeError(f"expected Variable, but hook returned '{type(result).__name__}'")
+        if grad is not None:
+            name = getattr(hook, "__name__", type(hook).__name__)
+            if result.shape != grad.shape:
+                raise RuntimeError(f"hook '{name}' has changed the size of value")
+            if result.dtype != grad.dtype:
+                raise RuntimeError(f"hook '{name}' has changed the type of value (was {grad.dtype} got {result.dtype})")
+            owned.pop(id(grad), None)  # the hook's result is the caller's: never stolen
+        grads[output_nr] = result
+
+
+def _run_post_accumulate_hooks(hooks: dict, variable: Tensor) -> None:
+    """register_post_accumulate_grad_hook's hooks, once .grad holds this backward's whole gradient."""
+    for hook in tuple(hooks.values()):
+        result = hook(variable)
+        if result is not None:
+            raise TypeError(f"expected Variable, but hook returned '{type(result).__name__}'")
 
 
 def _check_finite(node: Any, input_grads: tuple) -> None:

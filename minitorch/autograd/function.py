@@ -84,6 +84,7 @@ class Function:
     _saved: tuple[SavedTensor | None, ...] = ()
     _released = False
     _retained: dict[int, weakref.ref] | None = None
+    _tensor_hooks: dict[int, dict] | None = None  # output_nr -> register_hook's hooks on that output
     _backend: Any = None
 
     @staticmethod
@@ -254,6 +255,7 @@ class AccumulateGrad:
     next_functions: tuple = ()
     n_outputs = 1
     _retained = None
+    _tensor_hooks = None  # a leaf's hooks live on the tensor (LeafHooks), as this node is made afresh
 
     def __init__(self, variable: Any) -> None:
         self.variable = variable

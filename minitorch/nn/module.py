@@ -10,6 +10,7 @@ from typing import Any, Callable, Iterator
 
 from .. import dtypes
 from ..autograd.grad_mode import no_grad
+from ..autograd.hooks import RemovableHandle
 from ..devices import cuda_device
 from ..devices import device as Device
 from ..dtypes import dtype as DType
@@ -18,30 +19,6 @@ from .parameter import Parameter
 from .utils import zero_grads
 
 IncompatibleKeys = namedtuple("IncompatibleKeys", ["missing_keys", "unexpected_keys"])
-
-
-class RemovableHandle:
-    """What register_*_hook returns: remove() (or leaving a `with` block) unregisters the hook."""
-
-    next_id = 0
-
-    def __init__(self, hooks: dict, entry: Any, prepend: bool = False) -> None:
-        self.hooks_dict_ref = hooks
-        self.id = RemovableHandle.next_id
-        RemovableHandle.next_id += 1
-        hooks[self.id] = entry
-        if prepend:
-            for key in [key for key in hooks if key != self.id]:
-                hooks[key] = hooks.pop(key)
-
-    def remove(self) -> None:
-        self.hooks_dict_ref.pop(self.id, None)
-
-    def __enter__(self) -> RemovableHandle:
-        return self
-
-    def __exit__(self, *exc_info: Any) -> None:
-        self.remove()
 
 
 def _type_name(value: Any) -> str:

@@ -1,4 +1,4 @@
-"""minitorch.utils: data loading (utils.data) and the MNIST IDX reader (utils.mnist)."""
-from . import data, mnist
+"""minitorch.utils: data loading (utils.data), the MNIST IDX reader (utils.mnist) and hook handles (utils.hooks)."""
+from . import data, hooks, mnist
 
-__all__ = ["data", "mnist"]
+__all__ = ["data", "hooks", "mnist"]
