@@ -41,6 +41,21 @@ class _ProcessGroup:
 
 _group: _ProcessGroup | None = None
 
+MPI_VARIABLES = {"RANK": ("PMI_RANK", "OMPI_COMM_WORLD_RANK"), "WORLD_SIZE": ("PMI_SIZE", "OMPI_COMM_WORLD_SIZE"),
+                 "LOCAL_RANK": ("MPI_LOCALRANKID", "OMPI_COMM_WORLD_LOCAL_RANK"),
+                 "LOCAL_WORLD_SIZE": ("MPI_LOCALNRANKS", "OMPI_COMM_WORLD_LOCAL_SIZE")}
+"""torchrun's variables and where MPICH's (Hydra's) and Open MPI's mpiexec put the same numbers."""
+
+
+def torchrun_environment(environ: dict[str, str]) -> dict[str, str]:
+    """RANK, WORLD_SIZE, LOCAL_RANK and LOCAL_WORLD_SIZE, read from the variables mpiexec sets for each rank."""
+    found = {}
+    for name, sources in MPI_VARIABLES.items():
+        values = [environ[source] for source in sources if source in environ]
+        if values:
+            found[name] = values[0]
+    return found
+
 
 def _import_mpi() -> types.ModuleType:
     """mpi4py's MPI module (initializing MPI), or an ImportError saying what to install."""
@@ -86,7 +101,7 @@ def init_process_group(backend: str | None = "mpi", init_method: str | None = No
     """Join the job's default process group: rank and world size come from MPI (mpiexec or the launcher).
 
     world_size and rank, when given, must agree with MPI's. Sets RANK, WORLD_SIZE and LOCAL_RANK in the
-    environment where the launcher has not, as torchrun would have.
+    environment where the launcher has not, as torchrun would have (LOCAL_RANK from mpiexec's variables).
     """
     global _group
     if _group is not None:
@@ -105,10 +120,10 @@ def init_process_group(backend: str | None = "mpi", init_method: str | None = No
         if given != -1 and given != actual:
             raise ValueError(f"init_process_group: {name}={given}, but MPI says {actual} "
                              f"(launched with mpiexec -n {group.world_size})")
-    os.environ.setdefault("RANK", str(group.rank))
-    os.environ.setdefault("WORLD_SIZE", str(group.world_size))
-    os.environ.setdefault("LOCAL_RANK", os.environ.get("MPI_LOCALRANKID",
-                                                       os.environ.get("OMPI_COMM_WORLD_LOCAL_RANK", str(group.rank))))
+    launched = {"LOCAL_RANK": str(group.rank), "LOCAL_WORLD_SIZE": str(group.world_size),
+                **torchrun_environment(dict(os.environ)), "RANK": str(group.rank), "WORLD_SIZE": str(group.world_size)}
+    for name, value in launched.items():
+        os.environ.setdefault(name, value)
     sys.excepthook = _abort_on_uncaught(group)
     _group = group
 
