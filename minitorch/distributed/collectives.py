@@ -37,6 +37,13 @@ class Work:
         return True
 
 
+def _default(group: None) -> _ProcessGroup:
+    """The default group: the only one there is (no new_group yet)."""
+    if group is not None:
+        raise NotImplementedError(f"minitorch.distributed has only the default group; got group={group!r}")
+    return default_group()
+
+
 def _array(tensor: Tensor, name: str, what: str = "tensor") -> np.ndarray:
     """tensor's NumPy array, for MPI to read and write; a CPU, contiguous tensor only."""
     if not isinstance(tensor, Tensor):
@@ -94,7 +101,7 @@ def _averaged(group: _ProcessGroup, op: ReduceOp, array: np.ndarray) -> Callable
 
 def all_reduce(tensor: Tensor, op: ReduceOp = ReduceOp.SUM, group: None = None, async_op: bool = False) -> Work | None:
     """tensor becomes, on every rank, the op of all ranks' tensors (in place)."""
-    pg, array = default_group(), _array(tensor, "all_reduce")
+    pg, array = _default(group), _array(tensor, "all_reduce")
     mpi_op = _mpi_op(pg, op, array, "all_reduce")
     _agree(pg, "all_reduce", array, op.name)
     finish = _averaged(pg, op, array)
@@ -105,7 +112,7 @@ def all_reduce(tensor: Tensor, op: ReduceOp = ReduceOp.SUM, group: None = None, 
 
 def broadcast(tensor: Tensor, src: int, group: None = None, async_op: bool = False) -> Work | None:
     """tensor becomes, on every rank, rank src's tensor (in place)."""
-    pg, array = default_group(), _array(tensor, "broadcast")
+    pg, array = _default(group), _array(tensor, "broadcast")
     _check_rank(pg, src, "broadcast", "src")
     _agree(pg, "broadcast", array, f"src={src}")
     _changed(tensor)
@@ -133,7 +140,7 @@ def _check_list(pg: _ProcessGroup, tensors: Sequence[Tensor], like: np.ndarray, 
 
 def all_gather(tensor_list: list[Tensor], tensor: Tensor, group: None = None, async_op: bool = False) -> Work | None:
     """tensor_list[r] becomes, on every rank, rank r's tensor."""
-    pg, array = default_group(), _array(tensor, "all_gather")
+    pg, array = _default(group), _array(tensor, "all_gather")
     outputs = _check_list(pg, tensor_list, array, "all_gather", "tensor_list")
     _agree(pg, "all_gather", array)
     received = np.empty((pg.world_size, *array.shape), array.dtype)
@@ -156,7 +163,7 @@ def _check_size(output: np.ndarray, input: np.ndarray, factor: int, name: str, b
 def all_gather_into_tensor(output_tensor: Tensor, input_tensor: Tensor, group: None = None,
                            async_op: bool = False) -> Work | None:
     """output_tensor becomes, on every rank, all ranks' input tensors concatenated (or stacked) by rank."""
-    pg = default_group()
+    pg = _default(group)
     output, array = _array(output_tensor, "all_gather_into_tensor", "output_tensor"), \
         _array(input_tensor, "all_gather_into_tensor", "input_tensor")
     _check_size(output, array, pg.world_size, "all_gather_into_tensor", "output_tensor", "input_tensor")
@@ -169,7 +176,7 @@ def all_gather_into_tensor(output_tensor: Tensor, input_tensor: Tensor, group: N
 def reduce_scatter_tensor(output: Tensor, input: Tensor, op: ReduceOp = ReduceOp.SUM, group: None = None,
                           async_op: bool = False) -> Work | None:
     """output becomes rank r's block of the op of all ranks' inputs (input split into world-size blocks)."""
-    pg = default_group()
+    pg = _default(group)
     result, array = _array(output, "reduce_scatter_tensor", "output"), _array(input, "reduce_scatter_tensor", "input")
     _check_size(array, result, pg.world_size, "reduce_scatter_tensor", "input", "output")
     mpi_op = _mpi_op(pg, op, array, "reduce_scatter_tensor")
@@ -182,7 +189,7 @@ def reduce_scatter_tensor(output: Tensor, input: Tensor, op: ReduceOp = ReduceOp
 def reduce(tensor: Tensor, dst: int, op: ReduceOp = ReduceOp.SUM, group: None = None,
            async_op: bool = False) -> Work | None:
     """Rank dst's tensor becomes the op of all ranks' tensors (in place); the other ranks' stay as they are."""
-    pg, array = default_group(), _array(tensor, "reduce")
+    pg, array = _default(group), _array(tensor, "reduce")
     _check_rank(pg, dst, "reduce", "dst")
     mpi_op = _mpi_op(pg, op, array, "reduce")
     _agree(pg, "reduce", array, op.name, f"dst={dst}")
@@ -198,7 +205,7 @@ def reduce(tensor: Tensor, dst: int, op: ReduceOp = ReduceOp.SUM, group: None = 
 def gather(tensor: Tensor, gather_list: list[Tensor] | None = None, dst: int = 0, group: None = None,
            async_op: bool = False) -> Work | None:
     """On rank dst, gather_list[r] becomes rank r's tensor (the other ranks pass no gather_list)."""
-    pg, array = default_group(), _array(tensor, "gather")
+    pg, array = _default(group), _array(tensor, "gather")
     _check_rank(pg, dst, "gather", "dst")
     outputs = _root_list(pg, gather_list, array, dst, "gather", "gather_list", "dst")
     _agree(pg, "gather", array, f"dst={dst}")
@@ -215,7 +222,7 @@ def gather(tensor: Tensor, gather_list: list[Tensor] | None = None, dst: int = 0
 def scatter(tensor: Tensor, scatter_list: list[Tensor] | None = None, src: int = 0, group: None = None,
             async_op: bool = False) -> Work | None:
     """Every rank r's tensor becomes scatter_list[r] of rank src (the other ranks pass no scatter_list)."""
-    pg, array = default_group(), _array(tensor, "scatter")
+    pg, array = _default(group), _array(tensor, "scatter")
     _check_rank(pg, src, "scatter", "src")
     inputs = _root_list(pg, scatter_list, array, src, "scatter", "scatter_list", "src")
     _agree(pg, "scatter", array, f"src={src}")
@@ -240,5 +247,5 @@ def _root_list(pg: _ProcessGroup, tensors: list[Tensor] | None, like: np.ndarray
 
 def barrier(group: None = None, async_op: bool = False, device_ids: None = None) -> Work | None:
     """Wait until every rank has reached this barrier."""
-    pg = default_group()
+    pg = _default(group)
     return _run(pg.comm.Barrier, pg.comm.Ibarrier, async_op, lambda: None)

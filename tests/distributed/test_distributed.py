@@ -153,3 +153,5 @@ def test_bad_tensors_are_refused_before_any_communication(monkeypatch, fake_cuda
         dist.scatter(mt.ones(3), [mt.ones(3), mt.ones(3)], src=1)
     with pytest.raises(TypeError, match="all_reduce: op must be a ReduceOp, got 'sum'"):
         dist.all_reduce(mt.ones(3), op="sum")
+    with pytest.raises(NotImplementedError, match="only the default group; got group='workers'"):
+        dist.barrier(group="workers")
