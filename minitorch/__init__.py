@@ -64,6 +64,9 @@ from . import accelerator, backends
 from ._tensor_str import set_printoptions
 from .backends import get_default_device, set_default_device
 
+# torch.distributed's process group and collectives over MPI, CPU tensors (issue 15, dist)
+from . import distributed
+
 
 def is_floating_point(input: Tensor) -> bool:
     """True if input's dtype is a floating-point type (float16, float32, float64)."""

@@ -9,7 +9,10 @@
 # libraries, two minutes from a nearby mirror): installed under CI=true, where those tests may not skip,
 # or when asked with MINITORCH_PARITY=1; otherwise they skip, saying so. An installed torch satisfies the
 # extra, so PyTorch's 200 MB CPU-only build, installed first from PyTorch's own wheel index, does too.
-extras=test,kernel-tests,examples
+#
+# The distributed extra (mpi4py and MPICH's wheel, a few MB) gives tests/distributed its mpiexec: two ranks on
+# this machine; those tests skip without it, but not under CI=true.
+extras=test,kernel-tests,examples,distributed
 if [ "${CI:-}" = true ] || [ "${MINITORCH_PARITY:-}" = 1 ]; then
   extras=$extras,parity
 fi

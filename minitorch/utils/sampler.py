@@ -9,6 +9,7 @@ from __future__ import annotations
 import math
 from typing import Iterator, Sized
 
+from .. import distributed
 from ..generator import Generator
 from ..random import randperm
 
@@ -55,9 +56,10 @@ class DistributedSampler(Sampler):
 
     def __init__(self, dataset: Sized, num_replicas: int | None = None, rank: int | None = None,
                  shuffle: bool = True, seed: int = 0, drop_last: bool = False) -> None:
-        if num_replicas is None or rank is None:
-            raise RuntimeError("Requires distributed package to be available: minitorch.distributed is not there "
-                               "yet, so pass num_replicas and rank")
+        if (num_replicas is None or rank is None) and not distributed.is_available():
+            raise RuntimeError("Requires distributed package to be available")
+        num_replicas = distributed.get_world_size() if num_replicas is None else num_replicas
+        rank = distributed.get_rank() if rank is None else rank
         if rank >= num_replicas or rank < 0:
             raise ValueError(f"Invalid rank {rank}, rank should be in the interval [0, {num_replicas - 1}]")
         self.dataset, self.num_replicas, self.rank = dataset, num_replicas, rank

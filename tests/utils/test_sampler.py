@@ -47,8 +47,15 @@ def test_shuffled_shares_of_an_epoch_partition_its_permutation(size, replicas, d
 def test_bad_rank_and_missing_process_group():
     with pytest.raises(ValueError, match=r"Invalid rank 3, rank should be in the interval \[0, 2\]"):
         DistributedSampler(list(range(6)), num_replicas=3, rank=3)
+    with pytest.raises(ValueError, match="Default process group has not been initialized"):
+        DistributedSampler(list(range(6)))  # as PyTorch's: the defaults ask the (missing) default group
+
+
+def test_without_mpi4py_the_defaults_say_the_distributed_package_is_missing(monkeypatch):
+    monkeypatch.setattr(mt.distributed, "is_available", lambda: False)
     with pytest.raises(RuntimeError, match="Requires distributed package to be available"):
-        DistributedSampler(list(range(6)))
+        DistributedSampler(list(range(6)), num_replicas=2)
+    assert list(DistributedSampler(list(range(6)), num_replicas=2, rank=1, shuffle=False)) == [1, 3, 5]
 
 
 def test_data_loader_takes_a_sampler_and_refuses_it_with_shuffle():

@@ -1,0 +1,151 @@
+"""The default process group, as torch.distributed's: one per process, over MPI's COMM_WORLD (mpi4py).
+
+mpi4py is imported only here, when asked for (is_available, init_process_group), so `import minitorch` never
+needs it. At init an excepthook is installed that aborts the whole MPI job after printing the traceback: a rank
+that raises then ends the job with a non-zero exit instead of leaving the others waiting in a collective.
+"""
+from __future__ import annotations
+
+import enum
+import importlib
+import os
+import sys
+import traceback
+import types
+from datetime import timedelta
+from typing import Any, Callable
+
+INSTALL_HINT = "pip install 'minitorch[distributed]' (mpi4py and an MPI such as mpich)"
+NOT_INITIALIZED = ("Default process group has not been initialized, please make sure to call "
+                   "init_process_group.")
+
+
+class ReduceOp(enum.Enum):
+    """How all_reduce, reduce and reduce_scatter_tensor combine the ranks' values."""
+
+    SUM = "SUM"
+    AVG = "AVG"  # a SUM, then divided by the world size (floating tensors only)
+    PRODUCT = "PRODUCT"
+    MIN = "MIN"
+    MAX = "MAX"
+
+
+class _ProcessGroup:
+    """The default group's state: the communicator, the backend, the excepthook it replaced."""
+
+    def __init__(self, mpi: types.ModuleType, backend: str, timeout: timedelta) -> None:
+        self.mpi, self.comm, self.backend, self.timeout = mpi, mpi.COMM_WORLD, backend, timeout
+        self.rank, self.world_size = self.comm.Get_rank(), self.comm.Get_size()
+        self.previous_excepthook = sys.excepthook
+
+
+_group: _ProcessGroup | None = None
+
+MPI_VARIABLES = {"RANK": ("PMI_RANK", "OMPI_COMM_WORLD_RANK"), "WORLD_SIZE": ("PMI_SIZE", "OMPI_COMM_WORLD_SIZE"),
+                 "LOCAL_RANK": ("MPI_LOCALRANKID", "OMPI_COMM_WORLD_LOCAL_RANK"),
+                 "LOCAL_WORLD_SIZE": ("MPI_LOCALNRANKS", "OMPI_COMM_WORLD_LOCAL_SIZE")}
+"""torchrun's variables and where MPICH's (Hydra's) and Open MPI's mpiexec put the same numbers."""
+
+
+def torchrun_environment(environ: dict[str, str]) -> dict[str, str]:
+    """RANK, WORLD_SIZE, LOCAL_RANK and LOCAL_WORLD_SIZE, read from the variables mpiexec sets for each rank."""
+    found = {}
+    for name, sources in MPI_VARIABLES.items():
+        values = [environ[source] for source in sources if source in environ]
+        if values:
+            found[name] = values[0]
+    return found
+
+
+def _import_mpi() -> types.ModuleType:
+    """mpi4py's MPI module (initializing MPI), or an ImportError saying what to install."""
+    try:
+        return importlib.import_module("mpi4py.MPI")
+    except ImportError as error:
+        raise ImportError(f"minitorch.distributed needs mpi4py and an MPI library ({error}): {INSTALL_HINT}") \
+            from error
+
+
+def is_available() -> bool:
+    """True when mpi4py (and so the mpi backend) can be imported."""
+    try:
+        importlib.import_module("mpi4py")
+    except ImportError:
+        return False
+    return True
+
+
+def is_initialized() -> bool:
+    """True between init_process_group and destroy_process_group."""
+    return _group is not None
+
+
+def default_group() -> _ProcessGroup:
+    """The initialized default group, or PyTorch's ValueError."""
+    if _group is None:
+        raise ValueError(NOT_INITIALIZED)
+    return _group
+
+
+def _abort_on_uncaught(group: _ProcessGroup) -> Callable[..., None]:
+    def hook(kind: type[BaseException], value: BaseException, trace: Any) -> None:
+        sys.stderr.write(f"minitorch.distributed: rank {group.rank} raised; aborting all "
+                         f"{group.world_size} ranks\n{''.join(traceback.format_exception(kind, value, trace))}")
+        sys.stderr.flush()
+        group.comm.Abort(1)
+    return hook
+
+
+def init_process_group(backend: str | None = "mpi", init_method: str | None = None, timeout: timedelta | None = None,
+                       world_size: int = -1, rank: int = -1) -> None:
+    """Join the job's default process group: rank and world size come from MPI (mpiexec or the launcher).
+
+    world_size and rank, when given, must agree with MPI's. Sets RANK, WORLD_SIZE and LOCAL_RANK in the
+    environment where the launcher has not, as torchrun would have (LOCAL_RANK from mpiexec's variables).
+    """
+    global _group
+    if _group is not None:
+        raise ValueError("trying to initialize the default process group twice!")
+    backend = "mpi" if backend is None else str(backend).lower()
+    if backend == "nccl":
+        raise NotImplementedError("minitorch.distributed: the nccl backend (CUDA tensors) is not there yet; "
+                                  "use backend='mpi' with CPU tensors")
+    if backend != "mpi":
+        raise ValueError(f"Invalid backend: '{backend}'; minitorch.distributed has 'mpi' (and 'nccl' planned)")
+    if init_method not in (None, "env://"):
+        raise ValueError(f"init_method={init_method!r}: the mpi backend takes rank and world size from MPI; "
+                         "pass None or 'env://'")
+    group = _ProcessGroup(_import_mpi(), backend, timedelta(minutes=30) if timeout is None else timeout)
+    for name, given, actual in (("world_size", world_size, group.world_size), ("rank", rank, group.rank)):
+        if given != -1 and given != actual:
+            raise ValueError(f"init_process_group: {name}={given}, but MPI says {actual} "
+                             f"(launched with mpiexec -n {group.world_size})")
+    launched = {"LOCAL_RANK": str(group.rank), "LOCAL_WORLD_SIZE": str(group.world_size),
+                **torchrun_environment(dict(os.environ)), "RANK": str(group.rank), "WORLD_SIZE": str(group.world_size)}
+    for name, value in launched.items():
+        os.environ.setdefault(name, value)
+    sys.excepthook = _abort_on_uncaught(group)
+    _group = group
+
+
+def destroy_process_group() -> None:
+    """Leave the default group (MPI itself is finalized at exit) and restore the excepthook."""
+    global _group
+    group = default_group()
+    sys.excepthook = group.previous_excepthook
+    _group = None
+
+
+def get_rank() -> int:
+    """This process's rank in the default group, 0 .. world size - 1."""
+    return default_group().rank
+
+
+def get_world_size() -> int:
+    """The number of processes in the default group."""
+    return default_group().world_size
+
+
+def get_backend() -> str:
+    """The default group's backend name ('mpi')."""
+    return default_group().backend

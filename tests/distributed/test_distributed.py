@@ -1,0 +1,157 @@
+"""minitorch.distributed with two ranks on one machine: the worker scripts here run under `mpiexec -n 2` (each
+with a timeout, so a hang fails instead of stalling the suite); the argument and import checks run in-process.
+
+Without mpi4py or mpiexec the two-rank tests skip saying what to install, except under CI=true, where they fail.
+"""
+from __future__ import annotations
+
+import importlib.util
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+import minitorch as mt
+import minitorch.distributed as dist
+from minitorch.distributed import process_group
+from minitorch.distributed.run import find_mpiexec
+
+HERE = Path(__file__).resolve().parent
+REPOSITORY = HERE.parents[1]
+TIMEOUT = 60
+
+
+def mpiexec() -> str:
+    """The mpiexec the launcher would use; without it (or mpi4py) a skip saying why, or a failure under CI."""
+    try:
+        found = find_mpiexec() if importlib.util.find_spec("mpi4py") else None
+    except SystemExit:
+        found = None
+    if found is not None:
+        return found
+    missing = "mpi4py and mpiexec are needed for the two-rank tests: pip install -e '.[distributed]'"
+    if os.environ.get("CI") == "true":
+        pytest.fail(f"{missing} (CI=true: they may not skip)", pytrace=False)
+    pytest.skip(missing)
+
+
+def run(*command: str) -> subprocess.CompletedProcess:
+    environment = {**os.environ, "PYTHONPATH": os.pathsep.join([str(REPOSITORY), os.environ.get("PYTHONPATH", "")]),
+                   "OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1"}
+    for name in ("RANK", "WORLD_SIZE", "LOCAL_RANK", "LOCAL_WORLD_SIZE"):
+        environment.pop(name, None)
+    return subprocess.run(command, capture_output=True, text=True, timeout=TIMEOUT, env=environment, cwd=REPOSITORY)
+
+
+def two_ranks(worker: str) -> subprocess.CompletedProcess:
+    return run(mpiexec(), "-n", "2", sys.executable, str(HERE / worker))
+
+
+def test_every_collective_and_reduce_op_matches_numpy_in_place_and_async():
+    result = two_ranks("worker_collectives.py")
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    assert "rank 0: 132 checks passed" in result.stdout and "rank 1: 120 checks passed" in result.stdout, result.stdout
+
+
+def test_mismatched_calls_raise_the_same_clear_error_on_every_rank():
+    result = two_ranks("worker_mismatch.py")
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    for rank in (0, 1):
+        assert (f"rank {rank} shape: all_reduce: the ranks' calls do not match (collective, shape, dtype): "
+                "rank 0: all_reduce (3,) float32 SUM; rank 1: all_reduce (4,) float32 SUM") in result.stdout
+        assert f"rank {rank} dtype: broadcast:" in result.stdout and "rank 1: broadcast (3,) float64" in result.stdout
+        assert f"rank {rank} op: all_reduce:" in result.stdout and "rank 1: all_reduce (2,) float32 MAX" in result.stdout
+        assert f"rank {rank} collective:" in result.stdout
+        assert f"rank {rank}: still in step" in result.stdout
+
+
+def test_a_rank_that_raises_aborts_the_job_instead_of_hanging_the_others():
+    result = two_ranks("worker_raise.py")  # a hang fails by the timeout
+    assert result.returncode != 0
+    assert "minitorch.distributed: rank 1 raised; aborting all 2 ranks" in result.stderr, result.stderr[-3000:]
+    assert "ValueError: rank 1 fails mid-step on purpose" in result.stderr
+    assert "rank 0 finished" not in result.stdout
+
+
+def test_the_launcher_sets_torchruns_variables_and_passes_the_arguments():
+    mpiexec()
+    result = run(sys.executable, "-m", "minitorch.distributed.run", "--nproc-per-node", "2",
+                 str(HERE / "worker_environment.py"), "--epochs", "3", "x")
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    ranks = sorted((json.loads(line) for line in result.stdout.splitlines()), key=lambda seen: seen["rank"])
+    assert [seen["before"] for seen in ranks] == [
+        {"RANK": str(rank), "WORLD_SIZE": "2", "LOCAL_RANK": str(rank), "LOCAL_WORLD_SIZE": "2"} for rank in (0, 1)]
+    assert [(seen["rank"], seen["world_size"], seen["argv"]) for seen in ranks] == [
+        (rank, 2, ["--epochs", "3", "x"]) for rank in (0, 1)]
+
+
+def test_the_torchrun_variables_come_from_mpich_or_open_mpi():
+    assert process_group.torchrun_environment({"PMI_RANK": "3", "PMI_SIZE": "4", "MPI_LOCALRANKID": "1",
+                                               "MPI_LOCALNRANKS": "2", "HOME": "/"}) == {
+        "RANK": "3", "WORLD_SIZE": "4", "LOCAL_RANK": "1", "LOCAL_WORLD_SIZE": "2"}
+    assert process_group.torchrun_environment({"OMPI_COMM_WORLD_RANK": "5", "OMPI_COMM_WORLD_LOCAL_RANK": "0"}) == {
+        "RANK": "5", "LOCAL_RANK": "0"}
+
+
+def test_import_minitorch_never_imports_mpi4py_and_init_says_what_to_install():
+    code = ("import sys, minitorch, minitorch.distributed as dist; assert 'mpi4py' not in sys.modules; "
+            "sys.modules['mpi4py'] = None; sys.modules['mpi4py.MPI'] = None; print(dist.is_available()); "
+            "dist.init_process_group('mpi')")
+    result = run(sys.executable, "-c", code)
+    assert result.stdout == "False\n", result.stdout + result.stderr[-2000:]
+    assert "ImportError: minitorch.distributed needs mpi4py and an MPI library" in result.stderr
+    assert "pip install 'minitorch[distributed]'" in result.stderr
+
+
+def test_without_a_process_group_the_queries_raise_pytorchs_value_error():
+    assert not dist.is_initialized()
+    for query in (dist.get_rank, dist.get_world_size, dist.get_backend, dist.barrier, dist.destroy_process_group):
+        with pytest.raises(ValueError, match="Default process group has not been initialized, please make sure "
+                                             "to call init_process_group."):
+            query()
+    with pytest.raises(ValueError, match="Default process group has not been initialized"):
+        dist.all_reduce(mt.ones(2))
+
+
+def test_nccl_and_unknown_backends_and_init_methods_are_refused():
+    with pytest.raises(NotImplementedError, match="the nccl backend .CUDA tensors. is not there yet"):
+        dist.init_process_group("nccl")
+    with pytest.raises(ValueError, match="Invalid backend: 'gloo'"):
+        dist.init_process_group("gloo")
+    with pytest.raises(ValueError, match="init_method='tcp://10.0.0.1:23456'"):
+        dist.init_process_group("mpi", init_method="tcp://10.0.0.1:23456")
+    assert not dist.is_initialized()
+
+
+class NoCommunicator:
+    """A default group whose communicator must not be reached: the checks come first."""
+
+    rank, world_size = 0, 2
+    comm = property(lambda self: pytest.fail("communicated before checking the arguments"))
+
+
+def test_bad_tensors_are_refused_before_any_communication(monkeypatch, fake_cuda):
+    monkeypatch.setattr(process_group, "_group", NoCommunicator())
+    with pytest.raises(RuntimeError, match="all_reduce: the mpi backend takes CPU tensors, got tensor on cuda:0"):
+        dist.all_reduce(mt.ones(3, device="cuda"))
+    with pytest.raises(RuntimeError, match="broadcast: tensor must be contiguous"):
+        dist.broadcast(mt.ones(3, 2).t(), src=0)
+    with pytest.raises(ValueError, match=r"broadcast: src=2 is not a rank of the group \(world size 2\)"):
+        dist.broadcast(mt.ones(3), src=2)
+    with pytest.raises(ValueError, match="all_gather: tensor_list must be a list of 2 tensors .the world size., got 1"):
+        dist.all_gather([mt.ones(3)], mt.ones(3))
+    with pytest.raises(ValueError, match=r"all_gather: tensor_list\[1\] is \(2,\) float32, the tensor is \(3,\)"):
+        dist.all_gather([mt.ones(3), mt.ones(2)], mt.ones(3))
+    with pytest.raises(ValueError, match="all_gather_into_tensor: output_tensor must have 2 times the elements"):
+        dist.all_gather_into_tensor(mt.ones(5), mt.ones(3))
+    with pytest.raises(ValueError, match="gather: Argument ``gather_list`` must be specified on destination rank"):
+        dist.gather(mt.ones(3), dst=0)
+    with pytest.raises(ValueError, match="scatter: Argument ``scatter_list`` must NOT be specified on non-source"):
+        dist.scatter(mt.ones(3), [mt.ones(3), mt.ones(3)], src=1)
+    with pytest.raises(TypeError, match="all_reduce: op must be a ReduceOp, got 'sum'"):
+        dist.all_reduce(mt.ones(3), op="sum")
+    with pytest.raises(NotImplementedError, match="only the default group; got group='workers'"):
+        dist.barrier(group="workers")

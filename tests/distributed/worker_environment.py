@@ -1,0 +1,14 @@
+"""Run by the launcher: prints this rank's torchrun variables and arguments as JSON, before and after init."""
+from __future__ import annotations
+
+import json
+import os
+import sys
+
+import minitorch.distributed as dist
+
+NAMES = ("RANK", "WORLD_SIZE", "LOCAL_RANK", "LOCAL_WORLD_SIZE")
+before = {name: os.environ.get(name) for name in NAMES}
+dist.init_process_group("mpi")
+print(json.dumps({"before": before, "rank": dist.get_rank(), "world_size": dist.get_world_size(),
+                  "argv": sys.argv[1:]}), flush=True)
