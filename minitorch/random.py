@@ -170,8 +170,8 @@ def normal(mean: Tensor | float, std: Tensor | float = 1.0, size: Sequence[int] 
 
     values = _draw(backend, generator, "normal", shape, sample)
     if any(t.requires_grad for t in tensors) and is_grad_enabled():
-        node = ("NormalBackward1", "NormalBackward2", "NormalBackward3")[isinstance(std, Tensor) * 2
-                                                                         + isinstance(mean, Tensor) - 1]
+        node = {(True, False): "NormalBackward1", (False, True): "NormalBackward2",
+                (True, True): "NormalBackward3"}[isinstance(mean, Tensor), isinstance(std, Tensor)]
         return Sampled.apply(values, mean, std, node_name=node)
     return _leaf(values, backend, requires_grad)
 
