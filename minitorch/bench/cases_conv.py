@@ -103,11 +103,10 @@ def build_cnn_step(backend: Backend, batch: int, side: int) -> Callable[[], obje
     model = nn["Sequential"](nn["Conv2d"](1, 32, 3, padding=1), nn["BatchNorm2d"](32), nn["ReLU"](),
                              nn["Conv2d"](32, 64, 3, padding=1), nn["ReLU"](), nn["MaxPool2d"](2),
                              nn["Flatten"](), nn["Linear"](64 * (side // 2) ** 2, 10)).to(backend.device)
-    with backend.attribute("no_grad")():  # the same start on every backend: U(±1/√fan_in), ones for BN's weight
+    with backend.attribute("no_grad")():  # the same start on every backend: U(±1/√fan_in) for every parameter
         for seed, parameter in enumerate(model.parameters()):
             fan_in = math.prod(parameter.shape[1:]) if parameter.ndim > 1 else parameter.shape[0]
-            values = np.ones(parameter.shape, np.float32) if seed == 2 else _float32(
-                tuple(parameter.shape), seed=10 + seed, bound=1 / math.sqrt(fan_in))
+            values = _float32(tuple(parameter.shape), seed=10 + seed, bound=1 / math.sqrt(fan_in))
             parameter.copy_(backend.array(values))
     optimizer = backend.attribute("optim.Adam")(model.parameters(), lr=1e-3)
     features = backend.array(_float32((batch, 1, side, side), seed=0))
