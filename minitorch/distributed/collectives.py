@@ -110,6 +110,13 @@ def all_reduce(tensor: Tensor, op: ReduceOp = ReduceOp.SUM, group: None = None, 
                 lambda: pg.comm.Iallreduce(pg.mpi.IN_PLACE, array, mpi_op), async_op, finish)
 
 
+def start_bucket_all_reduce(array: np.ndarray) -> Work:
+    """DDP's gradient buckets: start a SUM in place of one flat array on every rank, with no agreement check
+    (DistributedDataParallel checks its buckets' shapes once, at construction); wait() on the Work finishes it."""
+    pg = default_group()
+    return Work(pg.comm.Iallreduce(pg.mpi.IN_PLACE, array, pg.mpi.SUM))
+
+
 def broadcast(tensor: Tensor, src: int, group: None = None, async_op: bool = False) -> Work | None:
     """tensor becomes, on every rank, rank src's tensor (in place)."""
     pg, array = _default(group), _array(tensor, "broadcast")
