@@ -1,12 +1,15 @@
-"""minitorch.distributed: torch.distributed's process group and collectives for CPU tensors, over MPI (mpi4py).
+"""minitorch.distributed: torch.distributed's process group and collectives, over MPI (mpi4py) for CPU tensors
+(backend 'mpi') and over NCCL (CuPy's cupy.cuda.nccl) for CUDA tensors, one GPU per rank (backend 'nccl').
 
 Launch with `mpiexec -n N python script.py` or `python -m minitorch.distributed.run --nproc-per-node N
-script.py`; mpi4py is imported only by is_available and init_process_group (pip install 'minitorch[distributed]').
+script.py`; mpi4py is imported only by is_available and init_process_group (pip install 'minitorch[distributed]'),
+CuPy's NCCL only by init_process_group('nccl').
 """
 from .collectives import (Work, all_gather, all_gather_into_tensor, all_reduce, barrier, broadcast, gather, reduce,
                           reduce_scatter_tensor, scatter)
-from .process_group import (ReduceOp, destroy_process_group, get_backend, get_rank, get_world_size,
+from .process_group import (destroy_process_group, get_backend, get_rank, get_world_size,
                             init_process_group, is_available, is_initialized)
+from .reduce_op import ReduceOp
 
 __all__ = ["ReduceOp", "Work", "all_gather", "all_gather_into_tensor", "all_reduce", "barrier", "broadcast",
            "destroy_process_group", "gather", "get_backend", "get_rank", "get_world_size", "init_process_group",

@@ -1,12 +1,13 @@
-"""The default process group, as torch.distributed's: one per process, over MPI's COMM_WORLD (mpi4py).
+"""The default process group, as torch.distributed's: one per process, over MPI's COMM_WORLD (mpi4py), with
+the backend that runs its collectives: mpi (CPU tensors) or nccl (CUDA tensors, MPI as the side channel).
 
 mpi4py is imported only here, when asked for (is_available, init_process_group), so `import minitorch` never
-needs it. At init an excepthook is installed that aborts the whole MPI job after printing the traceback: a rank
-that raises then ends the job with a non-zero exit instead of leaving the others waiting in a collective.
+needs it (nor CuPy's NCCL, imported only for the nccl backend). At init an excepthook is installed that aborts the
+whole MPI job after printing the traceback: a rank that raises then ends the job with a non-zero exit instead of
+leaving the others waiting in a collective; and a watchdog aborts it when a wait outlasts the timeout.
 """
 from __future__ import annotations
 
-import enum
 import importlib
 import os
 import sys
@@ -15,28 +16,28 @@ import types
 from datetime import timedelta
 from typing import Any, Callable
 
+from . import nccl_backend
+from .mpi_backend import MPIBackend
+from .watchdog import Watchdog
+
 INSTALL_HINT = "pip install 'minitorch[distributed]' (mpi4py and an MPI such as mpich)"
 NOT_INITIALIZED = ("Default process group has not been initialized, please make sure to call "
                    "init_process_group.")
 
 
-class ReduceOp(enum.Enum):
-    """How all_reduce, reduce and reduce_scatter_tensor combine the ranks' values."""
-
-    SUM = "SUM"
-    AVG = "AVG"  # a SUM, then divided by the world size (floating tensors only)
-    PRODUCT = "PRODUCT"
-    MIN = "MIN"
-    MAX = "MAX"
+BACKENDS = ("mpi", "nccl")
 
 
 class _ProcessGroup:
-    """The default group's state: the communicator, the backend, the excepthook it replaced."""
+    """The default group's state: MPI's communicator (metadata, side channel), the backend running the
+    collectives (set once it is built), the watchdog, the excepthook it replaced."""
 
-    def __init__(self, mpi: types.ModuleType, backend: str, timeout: timedelta) -> None:
-        self.mpi, self.comm, self.backend, self.timeout = mpi, mpi.COMM_WORLD, backend, timeout
+    def __init__(self, mpi: types.ModuleType, timeout: timedelta) -> None:
+        self.mpi, self.comm, self.timeout = mpi, mpi.COMM_WORLD, timeout
         self.rank, self.world_size = self.comm.Get_rank(), self.comm.Get_size()
         self.previous_excepthook = sys.excepthook
+        self.backend: Any = None
+        self.watchdog = Watchdog(timeout, self.rank, self.world_size, lambda: self.comm.Abort(1))
 
 
 _group: _ProcessGroup | None = None
@@ -102,29 +103,45 @@ def init_process_group(backend: str | None = "mpi", init_method: str | None = No
 
     world_size and rank, when given, must agree with MPI's. Sets RANK, WORLD_SIZE and LOCAL_RANK in the
     environment where the launcher has not, as torchrun would have (LOCAL_RANK from mpiexec's variables).
+    backend='nccl' runs the collectives of CUDA tensors on cuda:LOCAL_RANK (one GPU per rank) through NCCL.
+    A blocking collective or Work.wait that has not finished within `timeout` (30 minutes by default) aborts
+    the whole job with a message saying which, as PyTorch's watchdog does.
     """
     global _group
     if _group is not None:
         raise ValueError("trying to initialize the default process group twice!")
     backend = "mpi" if backend is None else str(backend).lower()
-    if backend == "nccl":
-        raise NotImplementedError("minitorch.distributed: the nccl backend (CUDA tensors) is not there yet; "
-                                  "use backend='mpi' with CPU tensors")
-    if backend != "mpi":
-        raise ValueError(f"Invalid backend: '{backend}'; minitorch.distributed has 'mpi' (and 'nccl' planned)")
+    if backend not in BACKENDS:
+        raise ValueError(f"Invalid backend: '{backend}'; minitorch.distributed has 'mpi' (CPU tensors) and "
+                         "'nccl' (CUDA tensors)")
     if init_method not in (None, "env://"):
-        raise ValueError(f"init_method={init_method!r}: the mpi backend takes rank and world size from MPI; "
+        raise ValueError(f"init_method={init_method!r}: minitorch.distributed takes rank and world size from MPI; "
                          "pass None or 'env://'")
-    group = _ProcessGroup(_import_mpi(), backend, timedelta(minutes=30) if timeout is None else timeout)
-    for name, given, actual in (("world_size", world_size, group.world_size), ("rank", rank, group.rank)):
-        if given != -1 and given != actual:
-            raise ValueError(f"init_process_group: {name}={given}, but MPI says {actual} "
-                             f"(launched with mpiexec -n {group.world_size})")
-    launched = {"LOCAL_RANK": str(group.rank), "LOCAL_WORLD_SIZE": str(group.world_size),
-                **torchrun_environment(dict(os.environ)), "RANK": str(group.rank), "WORLD_SIZE": str(group.world_size)}
-    for name, value in launched.items():
-        os.environ.setdefault(name, value)
-    sys.excepthook = _abort_on_uncaught(group)
+    if timeout is not None and not isinstance(timeout, timedelta):
+        raise TypeError(f"Expected timeout argument to be of type datetime.timedelta, got {type(timeout).__name__}")
+    mpi = _import_mpi()
+    runtime = nccl_backend.load_runtime() if backend == "nccl" else None  # CuPy's NCCL, or what to install
+    group = _ProcessGroup(mpi, timedelta(minutes=30) if timeout is None else timeout)
+    try:
+        for name, given, actual in (("world_size", world_size, group.world_size), ("rank", rank, group.rank)):
+            if given != -1 and given != actual:
+                raise ValueError(f"init_process_group: {name}={given}, but MPI says {actual} "
+                                 f"(launched with mpiexec -n {group.world_size})")
+        launched = {"LOCAL_RANK": str(group.rank), "LOCAL_WORLD_SIZE": str(group.world_size),
+                    **torchrun_environment(dict(os.environ)), "RANK": str(group.rank),
+                    "WORLD_SIZE": str(group.world_size)}
+        for name, value in launched.items():
+            os.environ.setdefault(name, value)
+        sys.excepthook = _abort_on_uncaught(group)
+        watched = group.watchdog.watch(f"init_process_group('{backend}')")
+        host = MPIBackend(group.mpi, group.comm)
+        group.backend = host if runtime is None else nccl_backend.NCCLBackend(
+            group.comm, group.rank, group.world_size, int(os.environ["LOCAL_RANK"]), runtime, host)
+        group.watchdog.done(watched)
+    except BaseException:
+        sys.excepthook = group.previous_excepthook
+        group.watchdog.stop()
+        raise
     _group = group
 
 
@@ -133,6 +150,8 @@ def destroy_process_group() -> None:
     global _group
     group = default_group()
     sys.excepthook = group.previous_excepthook
+    group.watchdog.stop()
+    group.backend.destroy()
     _group = None
 
 
@@ -147,5 +166,5 @@ def get_world_size() -> int:
 
 
 def get_backend() -> str:
-    """The default group's backend name ('mpi')."""
-    return default_group().backend
+    """The default group's backend name ('mpi' or 'nccl')."""
+    return default_group().backend.name

@@ -12,12 +12,21 @@ import subprocess
 import sys
 from pathlib import Path
 
+import types
+
+import numpy as np
 import pytest
 
 import minitorch as mt
 import minitorch.distributed as dist
+from minitorch import backends
 from minitorch.distributed import process_group
+from minitorch.distributed.collectives import start_bucket_all_reduce
+from minitorch.distributed.mpi_backend import MPIBackend
+from minitorch.distributed.nccl_backend import NCCLBackend
 from minitorch.distributed.run import find_mpiexec
+
+from .stand_in_nccl import StandInRuntime, install_gpus
 
 HERE = Path(__file__).resolve().parent
 REPOSITORY = HERE.parents[1]
@@ -46,14 +55,19 @@ def run(*command: str) -> subprocess.CompletedProcess:
     return subprocess.run(command, capture_output=True, text=True, timeout=TIMEOUT, env=environment, cwd=REPOSITORY)
 
 
-def two_ranks(worker: str) -> subprocess.CompletedProcess:
-    return run(mpiexec(), "-n", "2", sys.executable, str(HERE / worker))
+def two_ranks(worker: str, *args: str) -> subprocess.CompletedProcess:
+    return run(mpiexec(), "-n", "2", sys.executable, str(HERE / worker), *args)
 
 
-def test_every_collective_and_reduce_op_matches_numpy_in_place_and_async():
-    result = two_ranks("worker_collectives.py")
+@pytest.mark.parametrize("backend", ["mpi", "nccl-stand-in"])
+def test_every_collective_and_reduce_op_matches_numpy_in_place_and_async(backend):
+    """nccl-stand-in: the nccl backend on stand-in GPUs, with NCCL's calls done over MPI (stand_in_nccl.py)."""
+    result = two_ranks("worker_collectives.py", backend)
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
     assert "rank 0: 132 checks passed" in result.stdout and "rank 1: 120 checks passed" in result.stdout, result.stdout
+    if backend == "nccl-stand-in":
+        assert "rank 0: nccl setup on cuda:0 checked" in result.stdout, result.stdout
+        assert "rank 1: nccl setup on cuda:1 checked" in result.stdout, result.stdout
 
 
 def test_mismatched_calls_raise_the_same_clear_error_on_every_rank():
@@ -98,6 +112,7 @@ def test_the_torchrun_variables_come_from_mpich_or_open_mpi():
 
 def test_import_minitorch_never_imports_mpi4py_and_init_says_what_to_install():
     code = ("import sys, minitorch, minitorch.distributed as dist; assert 'mpi4py' not in sys.modules; "
+            "assert 'cupy.cuda.nccl' not in sys.modules; "
             "sys.modules['mpi4py'] = None; sys.modules['mpi4py.MPI'] = None; print(dist.is_available()); "
             "dist.init_process_group('mpi')")
     result = run(sys.executable, "-c", code)
@@ -116,25 +131,85 @@ def test_without_a_process_group_the_queries_raise_pytorchs_value_error():
         dist.all_reduce(mt.ones(2))
 
 
-def test_nccl_and_unknown_backends_and_init_methods_are_refused():
-    with pytest.raises(NotImplementedError, match="the nccl backend .CUDA tensors. is not there yet"):
-        dist.init_process_group("nccl")
+def test_unknown_backends_init_methods_and_timeouts_are_refused():
     with pytest.raises(ValueError, match="Invalid backend: 'gloo'"):
         dist.init_process_group("gloo")
     with pytest.raises(ValueError, match="init_method='tcp://10.0.0.1:23456'"):
         dist.init_process_group("mpi", init_method="tcp://10.0.0.1:23456")
+    with pytest.raises(TypeError, match="Expected timeout argument to be of type datetime.timedelta, got int"):
+        dist.init_process_group("mpi", timeout=30)
     assert not dist.is_initialized()
 
 
+def test_nccl_without_a_gpu_or_without_cupy_says_why():
+    result = run(sys.executable, "-c", "import minitorch.distributed as d; d.init_process_group('nccl')")
+    assert result.returncode != 0
+    assert "RuntimeError: the nccl backend needs a CUDA GPU for each rank: " in result.stderr, result.stderr[-2000:]
+    code = "import sys; sys.modules['cupy'] = None; import minitorch.distributed as d; d.init_process_group('nccl')"
+    result = run(sys.executable, "-c", code)
+    assert "ImportError: the nccl backend needs CuPy with NCCL" in result.stderr, result.stderr[-2000:]
+
+
+class RecordingComm:
+    """MPI's side of the nccl setup for one rank of two: bcast hands out rank 0's unique id."""
+
+    def __init__(self, from_rank_0: bytes) -> None:
+        self.from_rank_0, self.broadcasts = from_rank_0, []
+
+    def bcast(self, value: object, root: int) -> bytes:
+        self.broadcasts.append((value, root))
+        return self.from_rank_0 if value is None else value
+
+
+@pytest.mark.parametrize("rank", [0, 1])
+def test_nccl_setup_rank_0_makes_the_unique_id_and_every_rank_builds_its_communicator_on_its_gpu(rank):
+    runtime, comm = StandInRuntime(), RecordingComm(b"rank 0's id")
+    backend = NCCLBackend(comm, rank=rank, world_size=2, local_rank=rank, runtime=runtime, host=None)
+    unique_id = comm.broadcasts[0][0] if rank == 0 else b"rank 0's id"
+    assert comm.broadcasts == [(unique_id if rank == 0 else None, 0)]
+    assert unique_id.startswith(b"stand-in id " if rank == 0 else b"rank 0")
+    assert runtime.log == [("use_device", rank), *([("get_unique_id",)] if rank == 0 else []),
+                           ("NcclCommunicator", 2, unique_id, rank), ("stream", backend.stream.ptr)]
+    assert backend.device == f"cuda:{rank}" and backend.name == "nccl"
+
+
 class NoCommunicator:
-    """A default group whose communicator must not be reached: the checks come first."""
+    """A default group of two whose communicator must not be reached: the checks come first."""
 
     rank, world_size = 0, 2
     comm = property(lambda self: pytest.fail("communicated before checking the arguments"))
+    watchdog = property(lambda self: pytest.fail("watched a collective whose arguments are wrong"))
+
+    def __init__(self, backend: str) -> None:
+        stub_mpi = types.SimpleNamespace(SUM="sum", PROD="prod", MIN="min", MAX="max")
+        self.backend = MPIBackend(stub_mpi, types.SimpleNamespace(Get_size=lambda: 2)) if backend == "mpi" else \
+            NCCLBackend(RecordingComm(b"id"), 0, 2, 0, StandInRuntime(), None)
+
+
+def test_the_nccl_backend_refuses_cpu_tensors_other_gpus_and_dtypes_nccl_lacks(monkeypatch):
+    monkeypatch.setattr(process_group, "_group", NoCommunicator("nccl"))
+    monkeypatch.setattr(backends, "_cuda_backends", {})
+    install_gpus(2)  # cuda:0 and cuda:1, holding NumPy arrays, for this test only
+    with pytest.raises(RuntimeError, match=r"all_reduce: the nccl backend takes CUDA tensors, got tensor on cpu "
+                                           r"\(init_process_group\('mpi'\) for CPU tensors\)"):
+        dist.all_reduce(mt.ones(3))
+    with pytest.raises(RuntimeError, match=r"broadcast: the nccl backend of rank 0 uses cuda:0 \(one GPU per rank, "
+                                           r"cuda:LOCAL_RANK\), got tensor on cuda:1"):
+        dist.broadcast(mt.ones(3, device="cuda:1"), src=0)
+    with pytest.raises(RuntimeError, match="all_gather_into_tensor: the nccl backend takes CUDA tensors, got "
+                                           "output_tensor on cpu"):
+        dist.all_gather_into_tensor(mt.ones(6), mt.ones(3, device="cuda:0"))
+    with pytest.raises(RuntimeError, match=r"all_gather: the nccl backend takes CUDA tensors, got tensor_list\[1\]"):
+        dist.all_gather([mt.ones(3, device="cuda:0"), mt.ones(3)], mt.ones(3, device="cuda:0"))
+    with pytest.raises(TypeError, match="all_reduce: the nccl backend has no NCCL type for complex64 .it takes "
+                                        "float16, float32, float64, int32, int64, uint8, int8, bool."):
+        start_bucket_all_reduce(np.zeros(3, np.complex64))
+    with pytest.raises(RuntimeError, match="reduce: ReduceOp.AVG needs a floating tensor, got int64"):
+        dist.reduce(mt.ones(3, dtype=mt.int64, device="cuda:0"), dst=0, op=dist.ReduceOp.AVG)
 
 
 def test_bad_tensors_are_refused_before_any_communication(monkeypatch, fake_cuda):
-    monkeypatch.setattr(process_group, "_group", NoCommunicator())
+    monkeypatch.setattr(process_group, "_group", NoCommunicator("mpi"))
     with pytest.raises(RuntimeError, match="all_reduce: the mpi backend takes CPU tensors, got tensor on cuda:0"):
         dist.all_reduce(mt.ones(3, device="cuda"))
     with pytest.raises(RuntimeError, match="broadcast: tensor must be contiguous"):

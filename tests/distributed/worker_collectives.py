@@ -1,7 +1,13 @@
 """Run under `mpiexec -n 2`: every collective and ReduceOp against NumPy, on float32, float64 and int64, blocking
-and async. Each rank rebuilds every rank's inputs from seeds, so the expected values need no communication."""
+and async. Each rank rebuilds every rank's inputs from seeds, so the expected values need no communication.
+
+`worker_collectives.py mpi` runs them on CPU tensors; `worker_collectives.py nccl-stand-in` on cuda:LOCAL_RANK
+tensors through the nccl backend, with the stand-in CuPy and NCCL of stand_in_nccl.py behind its seam (and the
+setup path checked: rank 0 makes the unique id, every rank builds its communicator from it on its own GPU).
+"""
 from __future__ import annotations
 
+import os
 import sys
 
 import numpy as np
@@ -9,8 +15,29 @@ import numpy as np
 import minitorch as mt
 import minitorch.distributed as dist
 
-dist.init_process_group("mpi")
+BACKEND = sys.argv[1]
+if BACKEND == "nccl-stand-in":
+    from mpi4py import MPI
+
+    from minitorch.distributed import nccl_backend
+    from stand_in_nccl import StandInRuntime, install_gpus
+
+    runtime = StandInRuntime(MPI.COMM_WORLD, MPI)
+    nccl_backend.load_runtime = lambda: runtime
+    install_gpus(2)
+dist.init_process_group(BACKEND.removesuffix("-stand-in"))
 RANK, WORLD = dist.get_rank(), dist.get_world_size()
+if BACKEND == "nccl-stand-in":
+    LOCAL_RANK = int(os.environ["LOCAL_RANK"])
+    setup = [entry for entry in runtime.log if entry[0] in ("use_device", "get_unique_id", "NcclCommunicator")]
+    unique_id = setup[-1][2]
+    assert setup == [("use_device", LOCAL_RANK), *([("get_unique_id",)] if RANK == 0 else []),
+                     ("NcclCommunicator", WORLD, unique_id, RANK)], setup
+    assert len(set(MPI.COMM_WORLD.allgather(unique_id))) == 1, "the ranks' unique ids differ"
+    group_stream = runtime.log[-1][1]
+    assert runtime.log[-1] == ("stream", group_stream), runtime.log
+    mt.set_default_device(f"cuda:{LOCAL_RANK}")
+    print(f"rank {RANK}: nccl setup on cuda:{LOCAL_RANK} checked", flush=True)
 OPS = {dist.ReduceOp.SUM: np.sum, dist.ReduceOp.PRODUCT: np.prod, dist.ReduceOp.MIN: np.min,
        dist.ReduceOp.MAX: np.max, dist.ReduceOp.AVG: np.mean}
 checks = 0
@@ -24,7 +51,8 @@ def data(rank: int, dtype: str, shape: tuple = (4, 3)) -> np.ndarray:
 def check(name: str, got: mt.Tensor, expected: np.ndarray) -> None:
     global checks
     assert got.dtype == mt.from_numpy(expected).dtype, (name, got.dtype, expected.dtype)
-    np.testing.assert_allclose(got.numpy(), expected, rtol=1e-6, err_msg=f"rank {RANK}: {name}")
+    assert got.device == mt.get_default_device(), (name, got.device)
+    np.testing.assert_allclose(got.cpu().numpy(), expected, rtol=1e-6, err_msg=f"rank {RANK}: {name}")
     checks += 1
 
 
@@ -93,8 +121,18 @@ except RuntimeError as error:
     assert "ReduceOp.AVG needs a floating tensor, got int64" in str(error), error
 else:
     raise AssertionError("AVG of int64 did not raise")
-assert dist.get_backend() == "mpi" and dist.is_initialized()
+assert dist.get_backend() == BACKEND.removesuffix("-stand-in") and dist.is_initialized()
+if BACKEND == "nccl-stand-in":
+    launched = [entry for entry in runtime.log if entry[0] in ("allReduce", "bcast", "reduce", "allGather",
+                                                               "reduceScatter", "send", "recv")]
+    assert {entry[0] for entry in launched} == {"allReduce", "bcast", "reduce", "allGather", "reduceScatter",
+                                                "send", "recv"}, launched
+    assert all(stream == group_stream for _, stream in launched), "a collective ran off the group's stream"
+    waits = [entry for entry in runtime.log if entry[0] == "wait_event"]
+    assert ("wait_event", group_stream, runtime.current.ptr) in waits, "the group's stream did not wait first"
+    assert ("wait_event", runtime.current.ptr, group_stream) in waits, "the current stream did not wait after"
 dist.destroy_process_group()
 assert not dist.is_initialized()
+assert BACKEND == "mpi" or runtime.log[-1] == ("destroy",), "destroy_process_group kept the NCCL communicator"
 print(f"rank {RANK}: {checks} checks passed", flush=True)
 sys.exit(0)

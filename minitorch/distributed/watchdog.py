@@ -1,0 +1,56 @@
+"""The timeout of init_process_group, enforced as PyTorch's watchdog does: one daemon thread per process group
+watches the one blocking wait in progress (a collective, Work.wait, the setup) and, once it has run past the
+timeout, prints which wait, how long and the rank, then aborts the whole job.
+
+A wait costs two attribute writes (its deadline set before, cleared after); the thread wakes a few times per
+timeout to look at the deadline, so a hang ends within about 1.1 timeouts.
+"""
+from __future__ import annotations
+
+import sys
+import threading
+import time
+from datetime import timedelta
+from typing import Callable
+
+POLLS_PER_TIMEOUT = 10
+LONGEST_POLL = 1.0  # seconds: the thread never sleeps longer, whatever the timeout
+
+
+class Watchdog:
+    """Aborts the job (abort()) when a watched wait outlasts the timeout; watch() and done() bracket each wait."""
+
+    def __init__(self, timeout: timedelta, rank: int, world_size: int, abort: Callable[[], None]) -> None:
+        self.seconds, self.rank, self.world_size, self._abort = timeout.total_seconds(), rank, world_size, abort
+        self._watched: tuple[float, str] | None = None  # (deadline on time.monotonic, what is waited for)
+        self._stopped = threading.Event()
+        self._poll = min(LONGEST_POLL, max(self.seconds / POLLS_PER_TIMEOUT, 1e-3))
+        self._thread = threading.Thread(target=self._watch, name="minitorch.distributed watchdog", daemon=True)
+        self._thread.start()
+
+    def watch(self, what: str) -> tuple[float, str]:
+        """Start the clock on a wait; pass what it returns to done() when the wait is over."""
+        watched = self._watched = (time.monotonic() + self.seconds, what)
+        return watched
+
+    def done(self, watched: tuple[float, str]) -> None:
+        """Stop the clock of watch()'s wait (unless a later wait has replaced it)."""
+        if self._watched is watched:
+            self._watched = None
+
+    def stop(self) -> None:
+        """End the thread (destroy_process_group)."""
+        self._stopped.set()
+
+    def _watch(self) -> None:
+        while not self._stopped.wait(self._poll):
+            watched = self._watched
+            if watched is not None and time.monotonic() > watched[0]:
+                waited = self.seconds + time.monotonic() - watched[0]
+                sys.stderr.write(
+                    f"minitorch.distributed: rank {self.rank}: {watched[1]} has not finished after {waited:.1f} s "
+                    f"(the timeout of init_process_group is {self.seconds:g} s): another rank has exited or is "
+                    f"stuck; aborting all {self.world_size} ranks\n")
+                sys.stderr.flush()
+                self._abort()
+                return
