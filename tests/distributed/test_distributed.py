@@ -8,8 +8,12 @@ from __future__ import annotations
 import importlib.util
 import json
 import os
+import re
 import subprocess
 import sys
+import threading
+import time
+from datetime import timedelta
 from pathlib import Path
 
 import types
@@ -25,6 +29,7 @@ from minitorch.distributed.collectives import start_bucket_all_reduce
 from minitorch.distributed.mpi_backend import MPIBackend
 from minitorch.distributed.nccl_backend import NCCLBackend
 from minitorch.distributed.run import find_mpiexec
+from minitorch.distributed.watchdog import Watchdog
 
 from .stand_in_nccl import StandInRuntime, install_gpus
 
@@ -88,6 +93,35 @@ def test_a_rank_that_raises_aborts_the_job_instead_of_hanging_the_others():
     assert "minitorch.distributed: rank 1 raised; aborting all 2 ranks" in result.stderr, result.stderr[-3000:]
     assert "ValueError: rank 1 fails mid-step on purpose" in result.stderr
     assert "rank 0 finished" not in result.stdout
+
+
+@pytest.mark.parametrize("wait", ["blocking", "work"])
+def test_a_rank_that_exits_early_makes_the_others_abort_within_the_timeout(wait):
+    started = time.monotonic()
+    result = two_ranks("worker_timeout.py", wait)
+    elapsed = time.monotonic() - started
+    assert result.returncode != 0, result.stdout + result.stderr[-3000:]
+    waited = "all_reduce" if wait == "blocking" else "Work.wait of a DistributedDataParallel bucket's all_reduce"
+    assert re.search(rf"minitorch.distributed: rank 0: {waited} has not finished after 3\.\d s \(the timeout of "
+                     r"init_process_group is 3 s\): another rank has exited or is stuck; aborting all 2 ranks",
+                     result.stderr), result.stderr[-3000:]
+    assert "rank 0 finished" not in result.stdout
+    assert elapsed < 3 + 10, f"took {elapsed:.1f} s to abort after a 3 s timeout"
+
+
+def test_the_watchdog_aborts_only_a_wait_that_outlasts_the_timeout(capsys):
+    aborted = threading.Event()
+    watchdog = Watchdog(timedelta(seconds=0.2), rank=1, world_size=4, abort=aborted.set)
+    for _ in range(50):  # many short waits, together far longer than the timeout
+        watchdog.done(watchdog.watch("all_reduce"))
+        time.sleep(0.01)
+    assert not aborted.is_set()
+    watchdog.watch("broadcast")
+    assert aborted.wait(2), "a wait past the timeout was not aborted"
+    assert re.fullmatch(r"minitorch.distributed: rank 1: broadcast has not finished after 0\.[2-9] s \(the timeout "
+                        r"of init_process_group is 0\.2 s\): another rank has exited or is stuck; aborting all 4 "
+                        r"ranks\n", capsys.readouterr().err)
+    watchdog.stop()
 
 
 def test_the_launcher_sets_torchruns_variables_and_passes_the_arguments():
