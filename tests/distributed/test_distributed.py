@@ -31,6 +31,7 @@ from minitorch.distributed.nccl_backend import NCCLBackend
 from minitorch.distributed.run import find_mpiexec
 from minitorch.distributed.watchdog import Watchdog
 
+from ..conftest import requires_gpu, requires_two_gpus
 from .stand_in_nccl import StandInRuntime, install_gpus
 
 HERE = Path(__file__).resolve().parent
@@ -69,7 +70,7 @@ def test_every_collective_and_reduce_op_matches_numpy_in_place_and_async(backend
     """nccl-stand-in: the nccl backend on stand-in GPUs, with NCCL's calls done over MPI (stand_in_nccl.py)."""
     result = two_ranks("worker_collectives.py", backend)
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
-    assert "rank 0: 132 checks passed" in result.stdout and "rank 1: 120 checks passed" in result.stdout, result.stdout
+    assert "rank 0: 134 checks passed" in result.stdout and "rank 1: 122 checks passed" in result.stdout, result.stdout
     if backend == "nccl-stand-in":
         assert "rank 0: nccl setup on cuda:0 checked" in result.stdout, result.stdout
         assert "rank 1: nccl setup on cuda:1 checked" in result.stdout, result.stdout
@@ -264,3 +265,20 @@ def test_bad_tensors_are_refused_before_any_communication(monkeypatch, fake_cuda
         dist.all_reduce(mt.ones(3), op="sum")
     with pytest.raises(NotImplementedError, match="only the default group; got group='workers'"):
         dist.barrier(group="workers")
+
+
+@requires_gpu
+@pytest.mark.gpu
+def test_every_collective_through_real_nccl_on_one_gpu():
+    """One rank (mpi4py without mpiexec is a world of one) on cuda:0: NCCL's calls, streams, events and pointers."""
+    result = run(sys.executable, str(HERE / "worker_collectives.py"), "nccl")
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    assert "rank 0: 122 checks passed" in result.stdout, result.stdout  # rank 0 is every root of a world of one
+
+
+@requires_two_gpus
+@pytest.mark.gpu
+def test_every_collective_through_real_nccl_on_two_gpus():
+    result = two_ranks("worker_collectives.py", "nccl")
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    assert "rank 0: 134 checks passed" in result.stdout and "rank 1: 122 checks passed" in result.stdout, result.stdout

@@ -3,7 +3,8 @@ and async. Each rank rebuilds every rank's inputs from seeds, so the expected va
 
 `worker_collectives.py mpi` runs them on CPU tensors; `worker_collectives.py nccl-stand-in` on cuda:LOCAL_RANK
 tensors through the nccl backend, with the stand-in CuPy and NCCL of stand_in_nccl.py behind its seam (and the
-setup path checked: rank 0 makes the unique id, every rank builds its communicator from it on its own GPU).
+setup path checked: rank 0 makes the unique id, every rank builds its communicator from it on its own GPU);
+`worker_collectives.py nccl` on real GPUs (the gpu tests; without mpiexec, a world of one rank).
 """
 from __future__ import annotations
 
@@ -13,7 +14,9 @@ import sys
 import numpy as np
 
 import minitorch as mt
+from minitorch import backends
 import minitorch.distributed as dist
+from minitorch.distributed.collectives import start_bucket_all_reduce
 
 BACKEND = sys.argv[1]
 if BACKEND == "nccl-stand-in":
@@ -36,8 +39,10 @@ if BACKEND == "nccl-stand-in":
     assert len(set(MPI.COMM_WORLD.allgather(unique_id))) == 1, "the ranks' unique ids differ"
     group_stream = runtime.log[-1][1]
     assert runtime.log[-1] == ("stream", group_stream), runtime.log
-    mt.set_default_device(f"cuda:{LOCAL_RANK}")
     print(f"rank {RANK}: nccl setup on cuda:{LOCAL_RANK} checked", flush=True)
+if BACKEND != "mpi":
+    mt.set_default_device(f"cuda:{os.environ['LOCAL_RANK']}")
+LAST = WORLD - 1  # the root of the rooted collectives, other than rank 0
 OPS = {dist.ReduceOp.SUM: np.sum, dist.ReduceOp.PRODUCT: np.prod, dist.ReduceOp.MIN: np.min,
        dist.ReduceOp.MAX: np.max, dist.ReduceOp.AVG: np.mean}
 checks = 0
@@ -78,8 +83,8 @@ for dtype, inputs in everyone.items():
             assert tensor._version > version, "all_reduce is in place: it bumps the version counter"
 
             tensor = mt.tensor(inputs[RANK])
-            finished(dist.reduce(tensor, dst=1, op=op, async_op=async_op), async_op)
-            check(f"reduce {op} {tag}", tensor, expected if RANK == 1 else inputs[RANK])
+            finished(dist.reduce(tensor, dst=LAST, op=op, async_op=async_op), async_op)
+            check(f"reduce {op} {tag}", tensor, expected if RANK == LAST else inputs[RANK])
 
             whole = np.stack([data(rank, dtype, (WORLD * 2, 3)) for rank in range(WORLD)])
             output = mt.zeros(2, 3, dtype=mt.from_numpy(whole).dtype)
@@ -88,8 +93,8 @@ for dtype, inputs in everyone.items():
                   numpy_op(whole, axis=0).astype(dtype)[RANK * 2:(RANK + 1) * 2])
 
         tensor = mt.tensor(inputs[RANK])
-        finished(dist.broadcast(tensor, src=1, async_op=async_op), async_op)
-        check(f"broadcast {tag}", tensor, inputs[1])
+        finished(dist.broadcast(tensor, src=LAST, async_op=async_op), async_op)
+        check(f"broadcast {tag}", tensor, inputs[LAST])
 
         outputs = [mt.zeros(4, 3, dtype=mt.from_numpy(inputs).dtype) for _ in range(WORLD)]
         finished(dist.all_gather(outputs, mt.tensor(inputs[RANK]), async_op=async_op), async_op)
@@ -109,11 +114,32 @@ for dtype, inputs in everyone.items():
             check(f"gather [{rank}] {tag}", output, inputs[rank])
 
         tensor = mt.zeros(4, 3, dtype=mt.from_numpy(inputs).dtype)
-        parts = [mt.tensor(inputs[rank] * 10) for rank in range(WORLD)] if RANK == 1 else None
-        finished(dist.scatter(tensor, parts, src=1, async_op=async_op), async_op)
+        parts = [mt.tensor(inputs[rank] * 10) for rank in range(WORLD)] if RANK == LAST else None
+        finished(dist.scatter(tensor, parts, src=LAST, async_op=async_op), async_op)
         check(f"scatter {tag}", tensor, inputs[RANK] * 10)
 
         finished(dist.barrier(async_op=async_op), async_op)
+
+bucket = mt.full((5,), RANK + 1.0)._data  # NumPy for mpi, the GPU's array for nccl
+start_bucket_all_reduce(bucket).wait()
+np.testing.assert_array_equal(backends.backend_for(mt.get_default_device()).to_numpy(bucket),
+                              np.full(5, WORLD * (WORLD + 1) / 2, np.float32))
+checks += 1
+
+# data parallelism by hand: the gradients of each rank's share of a batch, averaged, are the whole batch's
+mt.manual_seed(0)
+model = mt.nn.Linear(3, 2)
+batch, targets = mt.randn(4 * WORLD, 3), mt.randn(4 * WORLD, 2)
+((model(batch) - targets) ** 2).mean().backward()
+whole = [parameter.grad.clone() for parameter in model.parameters()]
+model.zero_grad()
+share = slice(4 * RANK, 4 * (RANK + 1))
+((model(batch[share]) - targets[share]) ** 2).mean().backward()
+works = [dist.all_reduce(parameter.grad, op=dist.ReduceOp.AVG, async_op=True) for parameter in model.parameters()]
+for work, parameter, expected_grad in zip(works, model.parameters(), whole):
+    work.wait()
+    np.testing.assert_allclose(parameter.grad.cpu().numpy(), expected_grad.cpu().numpy(), rtol=1e-5, atol=1e-6)
+checks += 1
 
 try:
     dist.all_reduce(mt.tensor([1, 2]), op=dist.ReduceOp.AVG)
