@@ -96,7 +96,7 @@ def test_a_rank_that_raises_aborts_the_job_instead_of_hanging_the_others():
     assert "rank 0 finished" not in result.stdout
 
 
-@pytest.mark.parametrize("wait", ["blocking", "work"])
+@pytest.mark.parametrize("wait", ["blocking", "work", "nccl-work"])
 def test_a_rank_that_exits_early_makes_the_others_abort_within_the_timeout(wait):
     started = time.monotonic()
     result = two_ranks("worker_timeout.py", wait)

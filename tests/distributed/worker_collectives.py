@@ -20,14 +20,9 @@ from minitorch.distributed.collectives import start_bucket_all_reduce
 
 BACKEND = sys.argv[1]
 if BACKEND == "nccl-stand-in":
-    from mpi4py import MPI
+    from stand_in_nccl import use_stand_in
 
-    from minitorch.distributed import nccl_backend
-    from stand_in_nccl import StandInRuntime, install_gpus
-
-    runtime = StandInRuntime(MPI.COMM_WORLD, MPI)
-    nccl_backend.load_runtime = lambda: runtime
-    install_gpus(2)
+    runtime = use_stand_in()
 dist.init_process_group(BACKEND.removesuffix("-stand-in"))
 RANK, WORLD = dist.get_rank(), dist.get_world_size()
 if BACKEND == "nccl-stand-in":
@@ -36,7 +31,7 @@ if BACKEND == "nccl-stand-in":
     unique_id = setup[-1][2]
     assert setup == [("use_device", LOCAL_RANK), *([("get_unique_id",)] if RANK == 0 else []),
                      ("NcclCommunicator", WORLD, unique_id, RANK)], setup
-    assert len(set(MPI.COMM_WORLD.allgather(unique_id))) == 1, "the ranks' unique ids differ"
+    assert len(set(runtime.nccl.comm.allgather(unique_id))) == 1, "the ranks' unique ids differ"
     group_stream = runtime.log[-1][1]
     assert runtime.log[-1] == ("stream", group_stream), runtime.log
     print(f"rank {RANK}: nccl setup on cuda:{LOCAL_RANK} checked", flush=True)
