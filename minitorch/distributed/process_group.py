@@ -11,6 +11,7 @@ from __future__ import annotations
 import importlib
 import os
 import sys
+import time
 import traceback
 import types
 from datetime import timedelta
@@ -26,6 +27,7 @@ NOT_INITIALIZED = ("Default process group has not been initialized, please make 
 
 
 BACKENDS = ("mpi", "nccl")
+ABORT_GRACE = 0.5  # seconds between a rank's last words on stderr and the abort
 
 
 class _ProcessGroup:
@@ -37,7 +39,14 @@ class _ProcessGroup:
         self.rank, self.world_size = self.comm.Get_rank(), self.comm.Get_size()
         self.previous_excepthook = sys.excepthook
         self.backend: Any = None
-        self.watchdog = Watchdog(timeout, self.rank, self.world_size, lambda: self.comm.Abort(1))
+        self.watchdog = Watchdog(timeout, self.rank, self.world_size, self.abort)
+
+    def abort(self) -> None:
+        """End the whole job, non-zero, once what this rank wrote to stderr has had time to reach mpiexec
+        (MPICH's mpiexec forwards each rank's output, and an immediate abort loses it, about 1 run in 10)."""
+        sys.stderr.flush()
+        time.sleep(ABORT_GRACE)
+        self.comm.Abort(1)
 
 
 _group: _ProcessGroup | None = None
@@ -92,8 +101,7 @@ def _abort_on_uncaught(group: _ProcessGroup) -> Callable[..., None]:
     def hook(kind: type[BaseException], value: BaseException, trace: Any) -> None:
         sys.stderr.write(f"minitorch.distributed: rank {group.rank} raised; aborting all "
                          f"{group.world_size} ranks\n{''.join(traceback.format_exception(kind, value, trace))}")
-        sys.stderr.flush()
-        group.comm.Abort(1)
+        group.abort()
     return hook
 
 

@@ -76,8 +76,9 @@ def test_every_collective_and_reduce_op_matches_numpy_in_place_and_async(backend
         assert "rank 1: nccl setup on cuda:1 checked" in result.stdout, result.stdout
 
 
-def test_mismatched_calls_raise_the_same_clear_error_on_every_rank():
-    result = two_ranks("worker_mismatch.py")
+@pytest.mark.parametrize("backend", ["mpi", "nccl-stand-in"])
+def test_mismatched_calls_raise_the_same_clear_error_on_every_rank(backend):
+    result = two_ranks("worker_mismatch.py", backend)
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
     for rank in (0, 1):
         assert (f"rank {rank} shape: all_reduce: the ranks' calls do not match (collective, shape, dtype): "
