@@ -130,6 +130,7 @@ def init_process_group(backend: str | None = "mpi", init_method: str | None = No
     mpi = _import_mpi()
     runtime = nccl_backend.load_runtime() if backend == "nccl" else None  # CuPy's NCCL, or what to install
     group = _ProcessGroup(mpi, timedelta(minutes=30) if timeout is None else timeout)
+    sys.excepthook = _abort_on_uncaught(group)  # from here on: a rank failing to join must not hang the others
     try:
         for name, given, actual in (("world_size", world_size, group.world_size), ("rank", rank, group.rank)):
             if given != -1 and given != actual:
@@ -140,14 +141,12 @@ def init_process_group(backend: str | None = "mpi", init_method: str | None = No
                     "WORLD_SIZE": str(group.world_size)}
         for name, value in launched.items():
             os.environ.setdefault(name, value)
-        sys.excepthook = _abort_on_uncaught(group)
         watched = group.watchdog.watch(f"init_process_group('{backend}')")
         host = MPIBackend(group.mpi, group.comm)
         group.backend = host if runtime is None else nccl_backend.NCCLBackend(
             group.comm, group.rank, group.world_size, int(os.environ["LOCAL_RANK"]), runtime, host)
         group.watchdog.done(watched)
     except BaseException:
-        sys.excepthook = group.previous_excepthook
         group.watchdog.stop()
         raise
     _group = group

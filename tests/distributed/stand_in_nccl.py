@@ -109,6 +109,8 @@ class StandInNCCL:
 
     def NcclCommunicator(self, ndev: int, comm_id: bytes, rank: int) -> StandInCommunicator:
         self.log.append(("NcclCommunicator", ndev, comm_id, rank))
+        if self.comm is not None:
+            self.comm.Barrier()  # as ncclCommInitRank, it returns once every rank has called it
         return StandInCommunicator(self, ndev)
 
     def groupStart(self) -> None:

@@ -97,6 +97,16 @@ def test_a_rank_that_raises_aborts_the_job_instead_of_hanging_the_others():
     assert "rank 0 finished" not in result.stdout
 
 
+def test_a_rank_failing_to_join_the_nccl_group_aborts_the_job_at_once():
+    started = time.monotonic()
+    result = two_ranks("worker_setup_fails.py")
+    assert result.returncode != 0
+    assert "minitorch.distributed: rank 1 raised; aborting all 2 ranks" in result.stderr, result.stderr[-3000:]
+    assert "RuntimeError: cuda:1 cannot be used, on purpose" in result.stderr
+    assert "joined" not in result.stdout
+    assert time.monotonic() - started < 20, "the job waited for a timeout instead of aborting at once"
+
+
 @pytest.mark.parametrize("wait", ["blocking", "work", "nccl-work"])
 def test_a_rank_that_exits_early_makes_the_others_abort_within_the_timeout(wait):
     started = time.monotonic()
