@@ -18,7 +18,7 @@ from ..backends.cuda import device_count, unavailable_reason
 from ..devices import device
 from .reduce_op import ReduceOp
 
-NCCL_HINT = "pip install 'minitorch[cuda13]' nvidia-nccl-cu13 (CuPy with NCCL)"
+NCCL_HINT = "pip install 'minitorch[cuda13]' nvidia-nccl-cu13 (or 'minitorch[cuda12]' nvidia-nccl-cu12)"
 NCCL_TYPES = {"float16": "NCCL_FLOAT16", "float32": "NCCL_FLOAT32", "float64": "NCCL_FLOAT64",
               "int32": "NCCL_INT32", "int64": "NCCL_INT64", "uint8": "NCCL_UINT8", "int8": "NCCL_INT8",
               "bool": "NCCL_UINT8"}

@@ -1,5 +1,7 @@
 """minitorch.distributed with two ranks on one machine: the worker scripts here run under `mpiexec -n 2` (each
 with a timeout, so a hang fails instead of stalling the suite); the argument and import checks run in-process.
+The nccl backend runs here on stand-in GPUs and NCCL (stand_in_nccl.py, behind nccl_backend.load_runtime); the
+gpu-marked tests run it through real NCCL where a GPU is usable.
 
 Without mpi4py or mpiexec the two-rank tests skip saying what to install, except under CI=true, where they fail.
 """
