@@ -5,9 +5,7 @@ Without mpi4py or mpiexec the two-rank tests skip saying what to install, except
 """
 from __future__ import annotations
 
-import importlib.util
 import json
-import os
 import subprocess
 import sys
 from pathlib import Path
@@ -17,39 +15,16 @@ import pytest
 import minitorch as mt
 import minitorch.distributed as dist
 from minitorch.distributed import process_group
-from minitorch.distributed.run import find_mpiexec
 from minitorch.nn.parallel import DistributedDataParallel
 from minitorch.nn.parallel.distributed import assign_buckets
+from tests.distributed import launch
+from tests.distributed.launch import mpiexec, run
 
 HERE = Path(__file__).resolve().parent
-REPOSITORY = HERE.parents[1]
-TIMEOUT = 60
-
-
-def mpiexec() -> str:
-    """The mpiexec the launcher would use; without it (or mpi4py) a skip saying why, or a failure under CI."""
-    try:
-        found = find_mpiexec() if importlib.util.find_spec("mpi4py") else None
-    except SystemExit:
-        found = None
-    if found is not None:
-        return found
-    missing = "mpi4py and mpiexec are needed for the two-rank tests: pip install -e '.[distributed]'"
-    if os.environ.get("CI") == "true":
-        pytest.fail(f"{missing} (CI=true: they may not skip)", pytrace=False)
-    pytest.skip(missing)
-
-
-def run(*command: str) -> subprocess.CompletedProcess:
-    environment = {**os.environ, "PYTHONPATH": os.pathsep.join([str(REPOSITORY), os.environ.get("PYTHONPATH", "")]),
-                   "OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1"}
-    for name in ("RANK", "WORLD_SIZE", "LOCAL_RANK", "LOCAL_WORLD_SIZE"):
-        environment.pop(name, None)
-    return subprocess.run(command, capture_output=True, text=True, timeout=TIMEOUT, env=environment, cwd=REPOSITORY)
 
 
 def two_ranks(worker: str) -> subprocess.CompletedProcess:
-    return run(mpiexec(), "-n", "2", sys.executable, str(HERE / worker))
+    return launch.two_ranks(HERE / worker)
 
 
 def test_every_collective_and_reduce_op_matches_numpy_in_place_and_async():
