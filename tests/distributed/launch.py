@@ -30,11 +30,13 @@ def mpiexec() -> str:
     pytest.skip(missing)
 
 
-def run(*command: str) -> subprocess.CompletedProcess:
-    environment = {**os.environ, "PYTHONPATH": os.pathsep.join([str(REPOSITORY), os.environ.get("PYTHONPATH", "")]),
-                   "OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1"}
-    for name in ("RANK", "WORLD_SIZE", "LOCAL_RANK", "LOCAL_WORLD_SIZE"):
+def run(*command: str, blas_threads: str | None = "1") -> subprocess.CompletedProcess:
+    """command, with blas_threads as OMP_NUM_THREADS and OPENBLAS_NUM_THREADS (None: neither set)."""
+    environment = {**os.environ, "PYTHONPATH": os.pathsep.join([str(REPOSITORY), os.environ.get("PYTHONPATH", "")])}
+    for name in ("RANK", "WORLD_SIZE", "LOCAL_RANK", "LOCAL_WORLD_SIZE", "OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS"):
         environment.pop(name, None)
+    if blas_threads is not None:
+        environment.update(OMP_NUM_THREADS=blas_threads, OPENBLAS_NUM_THREADS=blas_threads)
     return subprocess.run(command, capture_output=True, text=True, timeout=TIMEOUT, env=environment, cwd=REPOSITORY)
 
 

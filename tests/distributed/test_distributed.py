@@ -53,14 +53,18 @@ def test_a_rank_that_raises_aborts_the_job_instead_of_hanging_the_others():
     assert "rank 0 finished" not in result.stdout
 
 
-def test_the_launcher_sets_torchruns_variables_and_passes_the_arguments():
+@pytest.mark.parametrize("blas_threads", [None, "2"])
+def test_the_launcher_sets_torchruns_variables_and_passes_the_arguments(blas_threads):
     mpiexec()
     result = run(sys.executable, "-m", "minitorch.distributed.run", "--nproc-per-node", "2",
-                 str(HERE / "worker_environment.py"), "--epochs", "3", "x")
+                 str(HERE / "worker_environment.py"), "--epochs", "3", "x", blas_threads=blas_threads)
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
     ranks = sorted((json.loads(line) for line in result.stdout.splitlines()), key=lambda seen: seen["rank"])
+    threads = blas_threads or "1"  # as torchrun: one thread per rank unless the user chose
     assert [seen["before"] for seen in ranks] == [
-        {"RANK": str(rank), "WORLD_SIZE": "2", "LOCAL_RANK": str(rank), "LOCAL_WORLD_SIZE": "2"} for rank in (0, 1)]
+        {"RANK": str(rank), "WORLD_SIZE": "2", "LOCAL_RANK": str(rank), "LOCAL_WORLD_SIZE": "2",
+         "OMP_NUM_THREADS": threads} for rank in (0, 1)]
+    assert ("setting OMP_NUM_THREADS=1 for each rank" in result.stderr) == (blas_threads is None), result.stderr
     assert [(seen["rank"], seen["world_size"], seen["argv"]) for seen in ranks] == [
         (rank, 2, ["--epochs", "3", "x"]) for rank in (0, 1)]
 
