@@ -1,5 +1,5 @@
 """Collectives on tensors, the front door of both backends: the argument and device checks, the agreement of
-the ranks, the in-place bookkeeping; the group's backend (mpi_backend or nccl_backend) moves the arrays.
+the ranks, the in-place bookkeeping; the group's engine (mpi_backend's or nccl_backend's) moves the arrays.
 
 Before each collective the ranks exchange a few bytes of metadata over MPI (the collective's name, the tensor's
 shape and dtype) and every rank raises the same RuntimeError when they differ, instead of hanging or returning a
@@ -57,7 +57,7 @@ def _array(pg: _ProcessGroup, tensor: Tensor, name: str, what: str = "tensor") -
     if not isinstance(tensor, Tensor):
         raise TypeError(f"{name}: {what} must be a minitorch Tensor, got {type(tensor).__name__}")
     array = tensor._data
-    pg.backend.check(tensor.device, array.dtype, name, what)
+    pg.engine.check(tensor.device, array.dtype, name, what)
     if not array.flags.c_contiguous:
         raise RuntimeError(f"{name}: {what} must be contiguous (call .contiguous() first)")
     return array
@@ -112,7 +112,7 @@ def all_reduce(tensor: Tensor, op: ReduceOp = ReduceOp.SUM, group: None = None, 
     array = _array(pg, tensor, "all_reduce")
     _check_op(op, array, "all_reduce")
     return _collective(pg, "all_reduce", (array, op.name),
-                       lambda started: pg.backend.all_reduce(array, op, started), async_op, (tensor,))
+                       lambda started: pg.engine.all_reduce(array, op, started), async_op, (tensor,))
 
 
 def start_bucket_all_reduce(array: Any) -> Work:
@@ -120,7 +120,7 @@ def start_bucket_all_reduce(array: Any) -> Work:
     nccl) on every rank, with no agreement check (DistributedDataParallel checks its buckets' shapes once, at
     construction); wait() on the Work finishes it."""
     pg = default_group()
-    return Work(pg.backend.all_reduce(array, ReduceOp.SUM, True), pg, "a DistributedDataParallel bucket's all_reduce")
+    return Work(pg.engine.all_reduce(array, ReduceOp.SUM, True), pg, "a DistributedDataParallel bucket's all_reduce")
 
 
 def broadcast(tensor: Tensor, src: int, group: None = None, async_op: bool = False) -> Work | None:
@@ -128,7 +128,7 @@ def broadcast(tensor: Tensor, src: int, group: None = None, async_op: bool = Fal
     pg = _default(group)
     array = _array(pg, tensor, "broadcast")
     _check_rank(pg, src, "broadcast", "src")
-    return _collective(pg, "broadcast", (array, f"src={src}"), lambda started: pg.backend.broadcast(array, src, started),
+    return _collective(pg, "broadcast", (array, f"src={src}"), lambda started: pg.engine.broadcast(array, src, started),
                        async_op, (tensor,))
 
 
@@ -171,7 +171,7 @@ def all_gather(tensor_list: list[Tensor], tensor: Tensor, group: None = None, as
     array = _array(pg, tensor, "all_gather")
     outputs = _check_list(pg, tensor_list, array, "all_gather", "tensor_list")
     received = _blocks(tensor, pg.world_size)
-    return _collective(pg, "all_gather", (array,), lambda started: pg.backend.all_gather(array, received, started),
+    return _collective(pg, "all_gather", (array,), lambda started: pg.engine.all_gather(array, received, started),
                        async_op, tensor_list, _copy_out(tensor, outputs, received))
 
 
@@ -190,7 +190,7 @@ def all_gather_into_tensor(output_tensor: Tensor, input_tensor: Tensor, group: N
     array = _array(pg, input_tensor, "all_gather_into_tensor", "input_tensor")
     _check_size(output, array, pg.world_size, "all_gather_into_tensor", "output_tensor", "input_tensor")
     return _collective(pg, "all_gather_into_tensor", (array,),
-                       lambda started: pg.backend.all_gather(array, output, started), async_op, (output_tensor,))
+                       lambda started: pg.engine.all_gather(array, output, started), async_op, (output_tensor,))
 
 
 def reduce_scatter_tensor(output: Tensor, input: Tensor, op: ReduceOp = ReduceOp.SUM, group: None = None,
@@ -202,7 +202,7 @@ def reduce_scatter_tensor(output: Tensor, input: Tensor, op: ReduceOp = ReduceOp
     _check_size(array, result, pg.world_size, "reduce_scatter_tensor", "input", "output")
     _check_op(op, array, "reduce_scatter_tensor")
     return _collective(pg, "reduce_scatter_tensor", (array, op.name),
-                       lambda started: pg.backend.reduce_scatter(array, result, op, started), async_op, (output,))
+                       lambda started: pg.engine.reduce_scatter(array, result, op, started), async_op, (output,))
 
 
 def reduce(tensor: Tensor, dst: int, op: ReduceOp = ReduceOp.SUM, group: None = None,
@@ -213,7 +213,7 @@ def reduce(tensor: Tensor, dst: int, op: ReduceOp = ReduceOp.SUM, group: None = 
     _check_rank(pg, dst, "reduce", "dst")
     _check_op(op, array, "reduce")
     return _collective(pg, "reduce", (array, op.name, f"dst={dst}"),
-                       lambda started: pg.backend.reduce(array, dst, op, pg.rank, started), async_op,
+                       lambda started: pg.engine.reduce(array, dst, op, pg.rank, started), async_op,
                        (tensor,) if pg.rank == dst else ())
 
 
@@ -226,7 +226,7 @@ def gather(tensor: Tensor, gather_list: list[Tensor] | None = None, dst: int = 0
     outputs = _root_list(pg, gather_list, array, dst, "gather", "gather_list", "dst")
     received = _blocks(tensor, pg.world_size) if pg.rank == dst else None
     return _collective(pg, "gather", (array, f"dst={dst}"),
-                       lambda started: pg.backend.gather(array, received, dst, started), async_op, gather_list or (),
+                       lambda started: pg.engine.gather(array, received, dst, started), async_op, gather_list or (),
                        _copy_out(tensor, outputs, received if received is not None else ()))
 
 
@@ -242,7 +242,7 @@ def scatter(tensor: Tensor, scatter_list: list[Tensor] | None = None, src: int =
         with tensor._backend.context():
             sent = tensor._backend.xp.stack(inputs)
     return _collective(pg, "scatter", (array, f"src={src}"),
-                       lambda started: pg.backend.scatter(sent, array, src, started), async_op, (tensor,))
+                       lambda started: pg.engine.scatter(sent, array, src, started), async_op, (tensor,))
 
 
 def _root_list(pg: _ProcessGroup, tensors: list[Tensor] | None, like: Any, root: int, name: str, what: str,
@@ -261,4 +261,18 @@ def _root_list(pg: _ProcessGroup, tensors: list[Tensor] | None, like: Any, root:
 def barrier(group: None = None, async_op: bool = False, device_ids: None = None) -> Work | None:
     """Wait until every rank has reached this barrier (on nccl too, an MPI barrier of the ranks' host threads)."""
     pg = _default(group)
-    return _collective(pg, "barrier", None, pg.backend.barrier, async_op)
+    return _collective(pg, "barrier", None, pg.engine.barrier, async_op)
+
+
+def all_gather_object(object_list: list, obj: Any, group: None = None) -> None:
+    """object_list[r] becomes, on every rank, rank r's obj (any picklable object; pickled over MPI, unlike
+    tensors, on both backends)."""
+    pg = _default(group)
+    if not isinstance(object_list, list) or len(object_list) != pg.world_size:
+        raise ValueError(f"all_gather_object: object_list must be a list of {pg.world_size} entries (the world "
+                         f"size), got {len(object_list) if isinstance(object_list, list) else type(object_list).__name__}")
+    watched = pg.watchdog.watch("all_gather_object")
+    try:
+        object_list[:] = pg.comm.allgather(obj)
+    finally:
+        pg.watchdog.done(watched)

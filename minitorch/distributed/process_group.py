@@ -31,14 +31,14 @@ ABORT_GRACE = 0.5  # seconds between a rank's last words on stderr and the abort
 
 
 class _ProcessGroup:
-    """The default group's state: MPI's communicator (metadata, side channel), the backend running the
-    collectives (set once it is built), the watchdog, the excepthook it replaced."""
+    """The default group's state: MPI's communicator (metadata, side channel), the backend's name and its engine
+    running the collectives (MPIBackend or NCCLBackend, set once built), the watchdog, the excepthook it replaced."""
 
-    def __init__(self, mpi: types.ModuleType, timeout: timedelta) -> None:
-        self.mpi, self.comm, self.timeout = mpi, mpi.COMM_WORLD, timeout
+    def __init__(self, mpi: types.ModuleType, backend: str, timeout: timedelta) -> None:
+        self.mpi, self.comm, self.backend, self.timeout = mpi, mpi.COMM_WORLD, backend, timeout
         self.rank, self.world_size = self.comm.Get_rank(), self.comm.Get_size()
         self.previous_excepthook = sys.excepthook
-        self.backend: Any = None
+        self.engine: Any = None
         self.watchdog = Watchdog(timeout, self.rank, self.world_size, self.abort)
 
     def abort(self) -> None:
@@ -129,7 +129,7 @@ def init_process_group(backend: str | None = "mpi", init_method: str | None = No
         raise TypeError(f"Expected timeout argument to be of type datetime.timedelta, got {type(timeout).__name__}")
     mpi = _import_mpi()
     runtime = nccl_backend.load_runtime() if backend == "nccl" else None  # CuPy's NCCL, or what to install
-    group = _ProcessGroup(mpi, timedelta(minutes=30) if timeout is None else timeout)
+    group = _ProcessGroup(mpi, backend, timedelta(minutes=30) if timeout is None else timeout)
     sys.excepthook = _abort_on_uncaught(group)  # from here on: a rank failing to join must not hang the others
     try:
         for name, given, actual in (("world_size", world_size, group.world_size), ("rank", rank, group.rank)):
@@ -143,7 +143,7 @@ def init_process_group(backend: str | None = "mpi", init_method: str | None = No
             os.environ.setdefault(name, value)
         watched = group.watchdog.watch(f"init_process_group('{backend}')")
         host = MPIBackend(group.mpi, group.comm)
-        group.backend = host if runtime is None else nccl_backend.NCCLBackend(
+        group.engine = host if runtime is None else nccl_backend.NCCLBackend(
             group.comm, group.rank, group.world_size, int(os.environ["LOCAL_RANK"]), runtime, host)
         group.watchdog.done(watched)
     except BaseException:
@@ -158,7 +158,7 @@ def destroy_process_group() -> None:
     group = default_group()
     sys.excepthook = group.previous_excepthook
     group.watchdog.stop()
-    group.backend.destroy()
+    group.engine.destroy()
     _group = None
 
 
@@ -174,4 +174,4 @@ def get_world_size() -> int:
 
 def get_backend() -> str:
     """The default group's backend name ('mpi' or 'nccl')."""
-    return default_group().backend.name
+    return default_group().backend

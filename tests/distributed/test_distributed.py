@@ -7,18 +7,15 @@ Without mpi4py or mpiexec the two-rank tests skip saying what to install, except
 """
 from __future__ import annotations
 
-import importlib.util
 import json
-import os
 import re
 import subprocess
 import sys
 import threading
 import time
+import types
 from datetime import timedelta
 from pathlib import Path
-
-import types
 
 import numpy as np
 import pytest
@@ -30,41 +27,20 @@ from minitorch.distributed import process_group
 from minitorch.distributed.collectives import start_bucket_all_reduce
 from minitorch.distributed.mpi_backend import MPIBackend
 from minitorch.distributed.nccl_backend import NCCLBackend
-from minitorch.distributed.run import find_mpiexec
 from minitorch.distributed.watchdog import Watchdog
+from minitorch.nn.parallel import DistributedDataParallel
+from minitorch.nn.parallel.distributed import assign_buckets
 
-from ..conftest import requires_gpu, requires_two_gpus
-from .stand_in_nccl import StandInRuntime, install_gpus
+from tests.conftest import requires_gpu, requires_two_gpus
+from tests.distributed import launch
+from tests.distributed.launch import mpiexec, run
+from tests.distributed.stand_in_nccl import StandInRuntime, install_gpus
 
 HERE = Path(__file__).resolve().parent
-REPOSITORY = HERE.parents[1]
-TIMEOUT = 60
-
-
-def mpiexec() -> str:
-    """The mpiexec the launcher would use; without it (or mpi4py) a skip saying why, or a failure under CI."""
-    try:
-        found = find_mpiexec() if importlib.util.find_spec("mpi4py") else None
-    except SystemExit:
-        found = None
-    if found is not None:
-        return found
-    missing = "mpi4py and mpiexec are needed for the two-rank tests: pip install -e '.[distributed]'"
-    if os.environ.get("CI") == "true":
-        pytest.fail(f"{missing} (CI=true: they may not skip)", pytrace=False)
-    pytest.skip(missing)
-
-
-def run(*command: str) -> subprocess.CompletedProcess:
-    environment = {**os.environ, "PYTHONPATH": os.pathsep.join([str(REPOSITORY), os.environ.get("PYTHONPATH", "")]),
-                   "OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1"}
-    for name in ("RANK", "WORLD_SIZE", "LOCAL_RANK", "LOCAL_WORLD_SIZE"):
-        environment.pop(name, None)
-    return subprocess.run(command, capture_output=True, text=True, timeout=TIMEOUT, env=environment, cwd=REPOSITORY)
 
 
 def two_ranks(worker: str, *args: str) -> subprocess.CompletedProcess:
-    return run(mpiexec(), "-n", "2", sys.executable, str(HERE / worker), *args)
+    return launch.two_ranks(HERE / worker, *args)
 
 
 @pytest.mark.parametrize("backend", ["mpi", "nccl-stand-in"])
@@ -138,14 +114,18 @@ def test_the_watchdog_aborts_only_a_wait_that_outlasts_the_timeout(capsys):
     watchdog.stop()
 
 
-def test_the_launcher_sets_torchruns_variables_and_passes_the_arguments():
+@pytest.mark.parametrize("blas_threads", [None, "2"])
+def test_the_launcher_sets_torchruns_variables_and_passes_the_arguments(blas_threads):
     mpiexec()
     result = run(sys.executable, "-m", "minitorch.distributed.run", "--nproc-per-node", "2",
-                 str(HERE / "worker_environment.py"), "--epochs", "3", "x")
+                 str(HERE / "worker_environment.py"), "--epochs", "3", "x", blas_threads=blas_threads)
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
     ranks = sorted((json.loads(line) for line in result.stdout.splitlines()), key=lambda seen: seen["rank"])
+    threads = blas_threads or "1"  # as torchrun: one thread per rank unless the user chose
     assert [seen["before"] for seen in ranks] == [
-        {"RANK": str(rank), "WORLD_SIZE": "2", "LOCAL_RANK": str(rank), "LOCAL_WORLD_SIZE": "2"} for rank in (0, 1)]
+        {"RANK": str(rank), "WORLD_SIZE": "2", "LOCAL_RANK": str(rank), "LOCAL_WORLD_SIZE": "2",
+         "OMP_NUM_THREADS": threads} for rank in (0, 1)]
+    assert ("setting OMP_NUM_THREADS=1 for each rank" in result.stderr) == (blas_threads is None), result.stderr
     assert [(seen["rank"], seen["world_size"], seen["argv"]) for seen in ranks] == [
         (rank, 2, ["--epochs", "3", "x"]) for rank in (0, 1)]
 
@@ -228,9 +208,10 @@ class NoCommunicator:
     comm = property(lambda self: pytest.fail("communicated before checking the arguments"))
     watchdog = property(lambda self: pytest.fail("watched a collective whose arguments are wrong"))
 
-    def __init__(self, backend: str) -> None:
+    def __init__(self, backend: str = "mpi") -> None:
         stub_mpi = types.SimpleNamespace(SUM="sum", PROD="prod", MIN="min", MAX="max")
-        self.backend = MPIBackend(stub_mpi, types.SimpleNamespace(Get_size=lambda: 2)) if backend == "mpi" else \
+        self.backend = backend
+        self.engine = MPIBackend(stub_mpi, types.SimpleNamespace(Get_size=lambda: 2)) if backend == "mpi" else \
             NCCLBackend(RecordingComm(b"id"), 0, 2, 0, StandInRuntime(), None)
 
 
@@ -295,3 +276,40 @@ def test_every_collective_through_real_nccl_on_two_gpus():
     result = two_ranks("worker_collectives.py", "nccl")
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
     assert "rank 0: 134 checks passed" in result.stdout and "rank 1: 122 checks passed" in result.stdout, result.stdout
+
+
+def test_ddp_trains_as_one_process_on_the_whole_batches():
+    result = two_ranks("worker_ddp.py")
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    for rank in (0, 1):
+        assert f"rank {rank}: ddp checks passed" in result.stdout, result.stdout
+    for case in ("sgd momentum", "adam", "adam float32, a bucket per parameter",
+                 "sgd, no_sync accumulation of 2 micro-batches", "adam, gradient_as_bucket_view"):
+        assert f"rank 0: {case}: largest parameter difference" in result.stdout, result.stdout
+
+
+def test_ddp_refuses_bad_arguments_before_any_communication(monkeypatch, fake_cuda):
+    with pytest.raises(ValueError, match="Default process group has not been initialized"):
+        DistributedDataParallel(mt.nn.Linear(2, 2))
+    monkeypatch.setattr(process_group, "_group", NoCommunicator())
+    monkeypatch.setattr(NoCommunicator, "backend", "mpi", raising=False)
+    with pytest.raises(RuntimeError, match="DistributedDataParallel is not needed when a module doesn't have any "
+                                           "parameter that requires a gradient."):
+        DistributedDataParallel(mt.nn.ReLU())
+    with pytest.raises(ValueError, match=r"device_ids and output_device arguments only work with .* but got "
+                                         r"device_ids \[0\], output_device None, and module parameters \{cpu\}"):
+        DistributedDataParallel(mt.nn.Linear(2, 2), device_ids=[0])
+    with pytest.raises(ValueError, match="the mpi backend takes CPU tensors, but the module's parameters are on "
+                                         "cuda:0"):
+        DistributedDataParallel(mt.nn.Linear(2, 2).to("cuda"))
+    with pytest.raises(NotImplementedError, match="only the default group; got process_group='workers'"):
+        DistributedDataParallel(mt.nn.Linear(2, 2), process_group="workers")
+
+
+def test_buckets_go_in_reverse_order_by_dtype_closed_at_their_cap():
+    parameters = [mt.nn.Parameter(mt.zeros(n, dtype=dtype)) for n, dtype in
+                  ((300, mt.float32), (10, mt.float64), (200, mt.float32), (100, mt.float32), (50, mt.float64))]
+    # reversed: 50 f64 (400 B), 100 f32 (400 B), 200 f32 (the float32 bucket reaches 1200 B and closes), 10 f64,
+    # 300 f32 (1200 B: closes at once); the float64 one is still open at the end
+    assert assign_buckets(parameters, bucket_cap_bytes=1000, first_bucket_bytes=1000) == [[3, 2], [0], [4, 1]]
+    assert assign_buckets(parameters, bucket_cap_bytes=10 ** 6, first_bucket_bytes=300) == [[4], [3, 2, 0], [1]]
