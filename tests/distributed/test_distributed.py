@@ -313,3 +313,11 @@ def test_buckets_go_in_reverse_order_by_dtype_closed_at_their_cap():
     # 300 f32 (1200 B: closes at once); the float64 one is still open at the end
     assert assign_buckets(parameters, bucket_cap_bytes=1000, first_bucket_bytes=1000) == [[3, 2], [0], [4, 1]]
     assert assign_buckets(parameters, bucket_cap_bytes=10 ** 6, first_bucket_bytes=300) == [[4], [3, 2, 0], [1]]
+
+
+def test_ddp_on_the_nccl_backend_trains_as_one_process():
+    """Stand-in GPUs and NCCL (stand_in_nccl.py): DDP's broadcast and buckets through the nccl engine."""
+    result = two_ranks("worker_ddp_nccl.py")
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    for rank in (0, 1):
+        assert f"rank {rank}: ddp on nccl matches one process" in result.stdout, result.stdout
