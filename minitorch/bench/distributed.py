@@ -136,6 +136,16 @@ def format_records(records: list[dict[str, Any]]) -> str:
     return render_rows(rows, separators)
 
 
+def _overlap_text(communication_s: float, hidden_s: float) -> str:
+    """What one bucket after backward costs over no_sync, and how much of it small buckets hide."""
+    if communication_s <= 0:
+        return "one bucket was no slower than no_sync in this run (noise): nothing to hide"
+    cost = f"one bucket after backward costs {format_seconds(communication_s)} of communication per step over no_sync"
+    if hidden_s < 0:
+        return f"{cost}; small buckets were {format_seconds(-hidden_s)} slower still (no overlap gained in this run)"
+    return f"{cost}; small buckets during backward save {format_seconds(hidden_s)} of it ({hidden_s / communication_s:.0%})"
+
+
 def format_summary(records: list[dict[str, Any]], suite_name: str) -> str:
     """The all_reduce target (not at the smoke suite's sizes), the scaling efficiency and the overlap, in words."""
     by_variant = {(entry["params"], entry["variant"]): entry for entry in records}
@@ -158,20 +168,19 @@ def format_summary(records: list[dict[str, Any]], suite_name: str) -> str:
                      "communication), not 2.0; above 1.0 when two single-threaded processes use the cores better "
                      "than one process's BLAS threads and its one Python thread")
     if overlapped and at_end and NO_SYNC in steps:
-        communication = _median(at_end) - _median(steps[NO_SYNC])
-        hidden = _median(at_end) - _median(overlapped)
-        lines.append(f"  overlap: one bucket after backward costs {format_seconds(communication)} of communication "
-                     f"per step over no_sync; small buckets during backward save {format_seconds(hidden)} of it "
-                     f"({hidden / communication:.0%})" if communication > 0 else
-                     "  overlap: one bucket was no slower than no_sync in this run (noise): nothing to hide")
+        lines.append("  overlap: " + _overlap_text(_median(at_end) - _median(steps[NO_SYNC]),
+                                                   _median(at_end) - _median(overlapped)))
     return "\n".join(["Summary:", *lines]) if lines else "Summary: n/a (nothing measured)"
 
 
 def format_report(document: dict[str, Any]) -> str:
     machine = document["machine"]
-    processes = (f"Processes: {document['world_size']} ranks under mpiexec ({document['mpi']}), "
-                 "OPENBLAS_NUM_THREADS=1 each; one plain process, OPENBLAS_NUM_THREADS=2 "
-                 "(the header's BLAS line is this launcher's)")
+    loads = {phase: "?" if share is None else f"{share:.0%}"
+             for phase, share in document["other_processes_cpu_share"].items()}
+    processes = (f"Processes: one plain process, OPENBLAS_NUM_THREADS=2 (other processes used {loads['single']} "
+                 f"of the CPU meanwhile), then {document['world_size']} ranks under mpiexec ({document['mpi']}), "
+                 f"OPENBLAS_NUM_THREADS=1 each (others used {loads['ranks']}); the BLAS line above is this "
+                 "launcher's")
     return "\n\n".join([f"minitorch distributed benchmarks, {document['suite']} suite",
                         format_machine(machine) + "\n" + processes, format_records(document["records"]),
                         format_summary(document["records"], document["suite"])])
@@ -184,16 +193,20 @@ def main(argv: list[str] | None = None) -> int:
         (run_ranks if arguments.worker == "ranks" else run_single)(arguments.suite, arguments.out)
         return 0
     mpiexec = find_mpiexec()
-    start = cpu_snapshot()
+    snapshots = [cpu_snapshot()]
     with tempfile.TemporaryDirectory() as directory:
         try:
             single = _run_worker([], "single", arguments.suite, 2, directory)
+            snapshots.append(cpu_snapshot())
             ranks = _run_worker([mpiexec, "-n", str(RANKS)], "ranks", arguments.suite, 1, directory)
+            snapshots.append(cpu_snapshot())
         except RuntimeError as failure:
             print(f"minitorch.bench.distributed: a worker failed: {failure}", file=sys.stderr)
             return 1
     document = {"suite": arguments.suite, "created": datetime.datetime.now(datetime.timezone.utc).isoformat(
-                    timespec="seconds"), "machine": machine_info(other_processes_load(start, cpu_snapshot())),
+                    timespec="seconds"), "machine": machine_info(other_processes_load(snapshots[0], snapshots[-1])),
+                "other_processes_cpu_share": {"single": other_processes_load(*snapshots[:2]),
+                                              "ranks": other_processes_load(*snapshots[1:])},
                 "world_size": ranks["world_size"], "mpi": ranks["mpi"], "sizes": repr(SIZES[arguments.suite]),
                 "records": ranks["records"] + single["records"]}
     print(format_report(document))
