@@ -169,7 +169,8 @@ def ddp_records(sizes: DistributedSizes) -> list[dict[str, Any]]:
         return [record("ddp_step", _step_params(sizes), variant, work, unavailable=str(reason)) for variant in variants]
     timings = measure_alternating([(step, default_group().comm.Barrier) for step in steps],
                                   lockstep_budget(sizes.step_rounds, sizes.warmup_calls))
-    return [record("ddp_step", _step_params(sizes), variant, work, timing) for variant, timing in zip(variants, timings)]
+    return [record("ddp_step", _step_params(sizes), variant, work, timing)
+            for variant, timing in zip(variants, timings)]
 
 
 def single_process_records(sizes: DistributedSizes) -> list[dict[str, Any]]:

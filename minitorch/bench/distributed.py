@@ -143,7 +143,8 @@ def _overlap_text(communication_s: float, hidden_s: float) -> str:
     cost = f"one bucket after backward costs {format_seconds(communication_s)} of communication per step over no_sync"
     if hidden_s < 0:
         return f"{cost}; small buckets were {format_seconds(-hidden_s)} slower still (no overlap gained in this run)"
-    return f"{cost}; small buckets during backward save {format_seconds(hidden_s)} of it ({hidden_s / communication_s:.0%})"
+    share = hidden_s / communication_s
+    return f"{cost}; small buckets during backward save {format_seconds(hidden_s)} of it ({share:.0%})"
 
 
 def format_summary(records: list[dict[str, Any]], suite_name: str) -> str:
