@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from collections import deque
-from typing import Any, Sequence
+from typing import Any, Callable, Sequence
 
 import numpy as np
 
@@ -120,9 +120,35 @@ def _nodes_leading_to(targets: set, root_nodes: Sequence, dependencies: dict) ->
     return needed
 
 
+_final_callbacks: list[list[Callable[[], None]]] = []
+"""One list per backward pass in progress (a hook may start a pass of its own): what queue_callback queued."""
+
+
+def queue_callback(callback: Callable[[], None]) -> None:
+    """Run callback once the backward pass in progress has finished, before backward() returns (PyTorch's
+    Variable._execution_engine.queue_callback): DistributedDataParallel waits for its all-reduces there."""
+    if not _final_callbacks:
+        raise RuntimeError("Final callbacks can only be installed during backward pass.")
+    _final_callbacks[-1].append(callback)
+
+
 def _execute(roots: list, root_grads: list, owned: dict, retain_graph: bool, create_graph: bool,
              capture: dict | None) -> list | None:
-    """Run the graph's backward from the roots.
+    """Run the graph's backward from the roots, then the callbacks queued while it ran."""
+    _final_callbacks.append([])
+    try:
+        results = _run_nodes(roots, root_grads, owned, retain_graph, create_graph, capture)
+        callbacks = _final_callbacks[-1]
+        while callbacks:  # a callback may queue another
+            callbacks.pop(0)()
+    finally:
+        _final_callbacks.pop()
+    return results
+
+
+def _run_nodes(roots: list, root_grads: list, owned: dict, retain_graph: bool, create_graph: bool,
+               capture: dict | None) -> list | None:
+    """Run the graph's nodes in topological order.
 
     `owned` maps id -> gradient tensor for the gradients whose storage only the engine holds: a leaf may
     take such a gradient as its .grad without a copy (a copy per parameter per step, otherwise).

@@ -256,3 +256,12 @@ def barrier(group: None = None, async_op: bool = False, device_ids: None = None)
     """Wait until every rank has reached this barrier."""
     pg = _default(group)
     return _run(pg.comm.Barrier, pg.comm.Ibarrier, async_op, lambda: None)
+
+
+def all_gather_object(object_list: list, obj: Any, group: None = None) -> None:
+    """object_list[r] becomes, on every rank, rank r's obj (any picklable object; pickled, unlike tensors)."""
+    pg = _default(group)
+    if not isinstance(object_list, list) or len(object_list) != pg.world_size:
+        raise ValueError(f"all_gather_object: object_list must be a list of {pg.world_size} entries (the world "
+                         f"size), got {len(object_list) if isinstance(object_list, list) else type(object_list).__name__}")
+    object_list[:] = pg.comm.allgather(obj)

@@ -7,6 +7,7 @@ import numpy as np
 import pytest
 
 import minitorch as mt
+from minitorch.autograd.engine import queue_callback
 from tests.conftest import import_torch
 
 torch = import_torch()
@@ -240,3 +241,20 @@ def test_grad_does_not_alias_the_tensor_a_hook_returned():
         return [("grad", npy(x.grad)), ("kept", npy(kept[0]))]
 
     assert_same_log(scenario)
+
+
+def test_a_queued_callback_runs_once_the_backward_pass_is_over_and_only_inside_one():
+    with pytest.raises(RuntimeError, match="Final callbacks can only be installed during backward pass"):
+        queue_callback(lambda: None)
+    weight, events = mt.ones(3, requires_grad=True), []
+    bias = mt.zeros(1, requires_grad=True)
+
+    def on_weight(grad):
+        events.append("weight gradient")
+        queue_callback(lambda: events.append(("callback", bias.grad is not None)) or queue_callback(
+            lambda: events.append("queued by a callback")))
+    weight.register_hook(on_weight)
+    (weight * 2 + bias).sum().backward()
+    assert events == ["weight gradient", ("callback", True), "queued by a callback"]
+    with pytest.raises(RuntimeError, match="Final callbacks can only be installed"):
+        queue_callback(lambda: None)  # the pass's list is gone with it

@@ -18,6 +18,8 @@ import minitorch as mt
 import minitorch.distributed as dist
 from minitorch.distributed import process_group
 from minitorch.distributed.run import find_mpiexec
+from minitorch.nn.parallel import DistributedDataParallel
+from minitorch.nn.parallel.distributed import assign_buckets
 
 HERE = Path(__file__).resolve().parent
 REPOSITORY = HERE.parents[1]
@@ -155,3 +157,40 @@ def test_bad_tensors_are_refused_before_any_communication(monkeypatch, fake_cuda
         dist.all_reduce(mt.ones(3), op="sum")
     with pytest.raises(NotImplementedError, match="only the default group; got group='workers'"):
         dist.barrier(group="workers")
+
+
+def test_ddp_trains_as_one_process_on_the_whole_batches():
+    result = two_ranks("worker_ddp.py")
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    for rank in (0, 1):
+        assert f"rank {rank}: ddp checks passed" in result.stdout, result.stdout
+    for case in ("sgd momentum", "adam", "adam float32, a bucket per parameter",
+                 "sgd, no_sync accumulation of 2 micro-batches", "adam, gradient_as_bucket_view"):
+        assert f"rank 0: {case}: largest parameter difference" in result.stdout, result.stdout
+
+
+def test_ddp_refuses_bad_arguments_before_any_communication(monkeypatch, fake_cuda):
+    with pytest.raises(ValueError, match="Default process group has not been initialized"):
+        DistributedDataParallel(mt.nn.Linear(2, 2))
+    monkeypatch.setattr(process_group, "_group", NoCommunicator())
+    monkeypatch.setattr(NoCommunicator, "backend", "mpi", raising=False)
+    with pytest.raises(RuntimeError, match="DistributedDataParallel is not needed when a module doesn't have any "
+                                           "parameter that requires a gradient."):
+        DistributedDataParallel(mt.nn.ReLU())
+    with pytest.raises(ValueError, match=r"device_ids and output_device arguments only work with .* but got "
+                                         r"device_ids \[0\], output_device None, and module parameters \{cpu\}"):
+        DistributedDataParallel(mt.nn.Linear(2, 2), device_ids=[0])
+    with pytest.raises(ValueError, match="the mpi backend takes CPU tensors, but the module's parameters are on "
+                                         "cuda:0"):
+        DistributedDataParallel(mt.nn.Linear(2, 2).to("cuda"))
+    with pytest.raises(NotImplementedError, match="only the default group; got process_group='workers'"):
+        DistributedDataParallel(mt.nn.Linear(2, 2), process_group="workers")
+
+
+def test_buckets_go_in_reverse_order_by_dtype_closed_at_their_cap():
+    parameters = [mt.nn.Parameter(mt.zeros(n, dtype=dtype)) for n, dtype in
+                  ((300, mt.float32), (10, mt.float64), (200, mt.float32), (100, mt.float32), (50, mt.float64))]
+    # reversed: 50 f64 (400 B), 100 f32 (400 B), 200 f32 (the float32 bucket reaches 1200 B and closes), 10 f64,
+    # 300 f32 (1200 B: closes at once); the float64 one is still open at the end
+    assert assign_buckets(parameters, bucket_cap_bytes=1000, first_bucket_bytes=1000) == [[3, 2], [0], [4, 1]]
+    assert assign_buckets(parameters, bucket_cap_bytes=10 ** 6, first_bucket_bytes=300) == [[4], [3, 2, 0], [1]]
