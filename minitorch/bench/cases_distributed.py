@@ -5,7 +5,8 @@
   the per-call metadata agreement check alone); then the MLP step data-parallel under DistributedDataParallel, each
   rank on its half of the global batch, with small buckets (all-reduces overlapping backward), with one bucket
   (all-reduced when backward is over), and under no_sync (no communication), in alternating rounds;
-* as one plain process ("single"): the same MLP step on the whole global batch.
+* as one plain process ("single"), once with two BLAS threads and once with one: the same MLP step on the whole
+  global batch.
 
 Every rank runs the same calls the same number of times (fixed rounds of one call, a barrier ending each round,
 so the time is the slower rank's); rank 0 writes the records as JSON.
@@ -14,6 +15,7 @@ from __future__ import annotations
 
 import functools
 import json
+import os
 from dataclasses import dataclass
 from typing import Any, Callable
 
@@ -59,7 +61,11 @@ SIZES = {
 ALL_REDUCE_MINITORCH = "minitorch.distributed.all_reduce"
 ALL_REDUCE_RAW = "mpi4py comm.Allreduce (raw)"
 AGREEMENT_CHECK = "its metadata check alone (pickled allgather)"
-SINGLE_PROCESS = "1 process, 2 BLAS threads"
+
+
+def single_process(blas_threads: int) -> str:
+    return f"1 process, {blas_threads} BLAS thread{'s' if blas_threads > 1 else ''}"
+
 NO_SYNC = "2 ranks, DDP no_sync (no communication)"
 
 
@@ -173,12 +179,12 @@ def ddp_records(sizes: DistributedSizes) -> list[dict[str, Any]]:
             for variant, timing in zip(variants, timings)]
 
 
-def single_process_records(sizes: DistributedSizes) -> list[dict[str, Any]]:
-    """The same step on the whole global batch in one process (its BLAS threads as the environment sets them)."""
+def single_process_records(sizes: DistributedSizes, blas_threads: int) -> list[dict[str, Any]]:
+    """The same step on the whole global batch in one process (started with OPENBLAS_NUM_THREADS=blas_threads)."""
     step = build_mlp_step(backend_named("minitorch:cpu"), sizes.widths, sizes.global_batch, "relu", "adam")
     timing, = measure_alternating([(step, lambda: None)], lockstep_budget(sizes.step_rounds, sizes.warmup_calls))
     params = f"float32 {'-'.join(map(str, sizes.widths))} relu adam, batch {sizes.global_batch}"
-    return [record("mlp_step", params, SINGLE_PROCESS, {"samples": sizes.global_batch}, timing)]
+    return [record("mlp_step", params, single_process(blas_threads), {"samples": sizes.global_batch}, timing)]
 
 
 def run_ranks(suite_name: str, out: str) -> None:
@@ -197,5 +203,6 @@ def run_ranks(suite_name: str, out: str) -> None:
 
 def run_single(suite_name: str, out: str) -> None:
     """In the one plain process: the single-process step, written to `out`."""
+    blas_threads = int(os.environ["OPENBLAS_NUM_THREADS"])
     with open(out, "w", encoding="utf-8") as output:
-        json.dump({"records": single_process_records(SIZES[suite_name])}, output)
+        json.dump({"records": single_process_records(SIZES[suite_name], blas_threads)}, output)

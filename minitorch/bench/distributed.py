@@ -4,8 +4,8 @@
     python -m minitorch.bench.distributed --smoke    # tiny sizes, one round: what CI runs
     python -m minitorch.bench.distributed --full --json distributed.json
 
-It starts one plain process (OPENBLAS_NUM_THREADS=2: the MLP step on the whole batch of 256), then two ranks under
-mpiexec (minitorch.distributed.run.find_mpiexec; OPENBLAS_NUM_THREADS=1 each): minitorch's all_reduce against
+It starts one plain process (OPENBLAS_NUM_THREADS=2: the MLP step on the whole batch of 256), the same with one
+BLAS thread, then two ranks under mpiexec (minitorch.distributed.run.find_mpiexec; OPENBLAS_NUM_THREADS=1 each): minitorch's all_reduce against
 mpi4py's raw Allreduce at 1 MB and 100 MB, and the step under DistributedDataParallel with 128 samples per rank
 (see cases_distributed.py). It prints one table under the bench's machine header, whose other-processes share
 counts neither this process nor the workers it started: on a busy machine, distributed timings are noisy.
@@ -28,8 +28,8 @@ from typing import Any
 import minitorch
 
 from ..distributed.run import find_mpiexec
-from .cases_distributed import (AGREEMENT_CHECK, ALL_REDUCE_MINITORCH, ALL_REDUCE_RAW, NO_SYNC, ONE_BUCKET,
-                                SINGLE_PROCESS, SIZES, bucketed, run_ranks, run_single)
+from .cases_distributed import (AGREEMENT_CHECK, ALL_REDUCE_MINITORCH, ALL_REDUCE_RAW, NO_SYNC, ONE_BUCKET, SIZES,
+                                bucketed, run_ranks, run_single, single_process)
 from .machine import cpu_snapshot, machine_info, other_processes_load
 from .report import format_machine, format_seconds, render_rows
 from .timing import Timing
@@ -64,10 +64,9 @@ def _worker_environment(blas_threads: int) -> dict[str, str]:
             "OMP_NUM_THREADS": str(blas_threads)}
 
 
-def _run_worker(prefix: list[str], kind: str, suite_name: str, blas_threads: int, directory: str) -> dict[str, Any]:
-    """Start a worker (under `prefix`, e.g. mpiexec -n 2) and read what it wrote; RuntimeError with its output when
-    it fails or runs past the timeout."""
-    out = os.path.join(directory, f"{kind}.json")
+def _run_worker(prefix: list[str], kind: str, suite_name: str, blas_threads: int, out: str) -> dict[str, Any]:
+    """Start a worker (under `prefix`, e.g. mpiexec -n 2) and read what it wrote to `out`; RuntimeError with its
+    output when it fails or runs past the timeout."""
     suite_flag = [] if suite_name == "quick" else [f"--{suite_name}"]
     command = [*prefix, sys.executable, "-m", "minitorch.bench.distributed", *suite_flag, "--worker", kind,
                "--out", out]
@@ -119,7 +118,7 @@ def _against(entry: dict[str, Any], by_variant: dict[tuple[str, str], dict[str, 
 def format_records(records: list[dict[str, Any]]) -> str:
     """A row per measurement: median time per call, quartiles (or min-max), bandwidth or samples/s, ratio."""
     by_variant = {(entry["params"], entry["variant"]): entry for entry in records}
-    single = next((entry for entry in records if entry["variant"] == SINGLE_PROCESS), None)
+    single = next((entry for entry in records if entry["variant"] == single_process(2)), None)
     rows, separators = [list(COLUMNS)], {1}
     for benchmark in dict.fromkeys(entry["benchmark"] for entry in records):
         separators.add(len(rows))
@@ -162,12 +161,15 @@ def format_summary(records: list[dict[str, Any]], suite_name: str) -> str:
     steps = {entry["variant"]: entry for entry in ok.values() if entry["benchmark"] in ("ddp_step", "mlp_step")}
     overlapped = steps.get(bucketed(SIZES[suite_name].small_bucket_mb))
     at_end = steps.get(ONE_BUCKET)
-    if overlapped and SINGLE_PROCESS in steps:
+    if overlapped and single_process(2) in steps:
         lines.append(f"  scaling efficiency = samples/s of 2 ranks (1 BLAS thread each, small buckets) / samples/s "
-                     f"of 1 process (2 BLAS threads) = {_median(steps[SINGLE_PROCESS]) / _median(overlapped):.2f}; "
+                     f"of 1 process (2 BLAS threads) = {_median(steps[single_process(2)]) / _median(overlapped):.2f}; "
                      "both use the machine's 2 cores, so perfect is about 1.0 (same cores, same FLOPs, no "
                      "communication), not 2.0; above 1.0 when two single-threaded processes use the cores better "
                      "than one process's BLAS threads and its one Python thread")
+    if overlapped and single_process(1) in steps:
+        lines.append(f"  against one core: samples/s of 2 ranks / (2 x samples/s of 1 process with 1 BLAS thread) = "
+                     f"{_median(steps[single_process(1)]) / (2 * _median(overlapped)):.2f} (perfect: 1.0)")
     if overlapped and at_end and NO_SYNC in steps:
         lines.append("  overlap: " + _overlap_text(_median(at_end) - _median(steps[NO_SYNC]),
                                                    _median(at_end) - _median(overlapped)))
@@ -176,12 +178,11 @@ def format_summary(records: list[dict[str, Any]], suite_name: str) -> str:
 
 def format_report(document: dict[str, Any]) -> str:
     machine = document["machine"]
-    loads = {phase: "?" if share is None else f"{share:.0%}"
-             for phase, share in document["other_processes_cpu_share"].items()}
-    processes = (f"Processes: one plain process, OPENBLAS_NUM_THREADS=2 (other processes used {loads['single']} "
-                 f"of the CPU meanwhile), then {document['world_size']} ranks under mpiexec ({document['mpi']}), "
-                 f"OPENBLAS_NUM_THREADS=1 each (others used {loads['ranks']}); the BLAS line above is this "
-                 "launcher's")
+    loads = ", then ".join(f"{phase} ({'?' if share is None else f'{share:.0%}'})"
+                           for phase, share in document["other_processes_cpu_share"].items())
+    processes = (f"Processes, one after the other (with the other processes' share of the CPU meanwhile): {loads}; "
+                 f"the ranks under mpiexec ({document['mpi']}) with 1 BLAS thread each; the BLAS line above is "
+                 "this launcher's")
     return "\n\n".join([f"minitorch distributed benchmarks, {document['suite']} suite",
                         format_machine(machine) + "\n" + processes, format_records(document["records"]),
                         format_summary(document["records"], document["suite"])])
@@ -194,22 +195,24 @@ def main(argv: list[str] | None = None) -> int:
         (run_ranks if arguments.worker == "ranks" else run_single)(arguments.suite, arguments.out)
         return 0
     mpiexec = find_mpiexec()
-    snapshots = [cpu_snapshot()]
+    phases = {single_process(2): ([], "single", 2), single_process(1): ([], "single", 1),
+              f"{RANKS} ranks": ([mpiexec, "-n", str(RANKS)], "ranks", 1)}
+    snapshots, written = [cpu_snapshot()], []
     with tempfile.TemporaryDirectory() as directory:
         try:
-            single = _run_worker([], "single", arguments.suite, 2, directory)
-            snapshots.append(cpu_snapshot())
-            ranks = _run_worker([mpiexec, "-n", str(RANKS)], "ranks", arguments.suite, 1, directory)
-            snapshots.append(cpu_snapshot())
+            for index, (prefix, kind, blas_threads) in enumerate(phases.values()):
+                written.append(_run_worker(prefix, kind, arguments.suite, blas_threads, os.path.join(directory, f"{index}.json")))
+                snapshots.append(cpu_snapshot())
         except RuntimeError as failure:
             print(f"minitorch.bench.distributed: a worker failed: {failure}", file=sys.stderr)
             return 1
+    ranks = written[-1]
     document = {"suite": arguments.suite, "created": datetime.datetime.now(datetime.timezone.utc).isoformat(
                     timespec="seconds"), "machine": machine_info(other_processes_load(snapshots[0], snapshots[-1])),
-                "other_processes_cpu_share": {"single": other_processes_load(*snapshots[:2]),
-                                              "ranks": other_processes_load(*snapshots[1:])},
+                "other_processes_cpu_share": {phase: other_processes_load(start, end)
+                                              for phase, start, end in zip(phases, snapshots, snapshots[1:])},
                 "world_size": ranks["world_size"], "mpi": ranks["mpi"], "sizes": repr(SIZES[arguments.suite]),
-                "records": ranks["records"] + single["records"]}
+                "records": ranks["records"] + [entry for single in written[:-1] for entry in single["records"]]}
     print(format_report(document))
     if arguments.json:
         with open(arguments.json, "w", encoding="utf-8") as output:

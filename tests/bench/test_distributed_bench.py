@@ -10,7 +10,7 @@ import json
 import pytest
 
 from minitorch.bench.cases_distributed import (AGREEMENT_CHECK, ALL_REDUCE_MINITORCH, ALL_REDUCE_RAW, NO_SYNC,
-                                               ONE_BUCKET, SINGLE_PROCESS, SIZES, bucketed, record)
+                                               ONE_BUCKET, SIZES, bucketed, record, single_process)
 from minitorch.bench.distributed import format_records, format_summary, main
 from minitorch.bench.timing import Timing
 
@@ -36,7 +36,7 @@ def test_the_smoke_run_measures_every_row_once(smoke_run) -> None:
     expected = [("all_reduce", variant) for _ in sizes.all_reduce
                 for variant in (ALL_REDUCE_MINITORCH, ALL_REDUCE_RAW, AGREEMENT_CHECK)]
     expected += [("ddp_step", bucketed(sizes.small_bucket_mb)), ("ddp_step", ONE_BUCKET), ("ddp_step", NO_SYNC),
-                 ("mlp_step", SINGLE_PROCESS)]
+                 ("mlp_step", single_process(2)), ("mlp_step", single_process(1))]
     assert variants == expected
     for entry in document["records"]:
         assert entry["status"] == "ok", entry
@@ -46,7 +46,7 @@ def test_the_smoke_run_measures_every_row_once(smoke_run) -> None:
 
 def test_the_smoke_table_has_the_machine_header_and_a_row_per_measurement(smoke_run) -> None:
     _, table, document = smoke_run
-    assert "other processes used" in table and "2 ranks under mpiexec" in table
+    assert "other processes used" in table and "then 2 ranks (" in table
     assert document["machine"]["other_processes_cpu_share"] is not None
     for entry in document["records"]:
         assert any(entry["params"] in line and entry["variant"] in line for line in table.splitlines()), entry
@@ -68,7 +68,8 @@ MADE_UP = [
     _made_up("ddp_step", STEP, bucketed(1), 0.008, samples=256),
     _made_up("ddp_step", STEP, ONE_BUCKET, 0.010, samples=256),
     _made_up("ddp_step", STEP, NO_SYNC, 0.006, samples=256),
-    _made_up("mlp_step", "float32 784-512-512-10 relu adam, batch 256", SINGLE_PROCESS, 0.010, samples=256),
+    _made_up("mlp_step", "float32 784-512-512-10 relu adam, batch 256", single_process(2), 0.010, samples=256),
+    _made_up("mlp_step", "float32 784-512-512-10 relu adam, batch 256", single_process(1), 0.020, samples=256),
 ]
 
 
@@ -84,13 +85,15 @@ def test_the_table_gives_bandwidth_ratios_and_scaling_against_one_process() -> N
     assert "1.00 x raw bandwidth" in row("100 MB", ALL_REDUCE_MINITORCH)
     assert "32,000 samples/s" in row(STEP, bucketed(1)) and "1.25 x one process's samples/s" in row(STEP, bucketed(1))
     assert "1.00 x one process's samples/s" in row(STEP, ONE_BUCKET)
-    assert "25,600 samples/s" in row("batch 256", SINGLE_PROCESS)
+    assert "25,600 samples/s" in row("batch 256", single_process(2))
+    assert "12,800 samples/s" in row("batch 256", single_process(1))
 
 
 def test_the_summary_checks_the_target_and_measures_the_overlap() -> None:
     summary = format_summary(MADE_UP, "quick")
     assert "MISS all_reduce bandwidth >= 0.9 x raw mpi4py: float32 1 MB 0.80, float32 100 MB 1.00" in summary
     assert "scaling efficiency" in summary and "= 1.25;" in summary
+    assert "(2 x samples/s of 1 process with 1 BLAS thread) = 1.25 (perfect: 1.0)" in summary  # 20 ms / (2 x 8 ms)
     # one bucket 10 ms - no_sync 6 ms = 4 ms of communication; small buckets hide 10 - 8 = 2 ms of it
     assert "costs 4 ms of communication" in summary and "save 2 ms of it (50%)" in summary
     met = [entry for entry in MADE_UP if entry["variant"] != ALL_REDUCE_MINITORCH or "1 MB" not in entry["params"]]
