@@ -1,14 +1,15 @@
 """python -m minitorch.bench.distributed: data-parallel benchmarks with two ranks on this machine, side by side.
 
     python -m minitorch.bench.distributed            # quick (about half a minute on 2 cores)
-    python -m minitorch.bench.distributed --smoke    # tiny sizes, one round: what CI runs
-    python -m minitorch.bench.distributed --full --json distributed.json
+    python -m minitorch.bench.distributed --smoke    # tiny sizes, one round: what CI runs (about 15 s)
+    python -m minitorch.bench.distributed --full --json distributed.json    # more rounds (about a minute)
 
-It starts one plain process (OPENBLAS_NUM_THREADS=2: the MLP step on the whole batch of 256), the same with one
-BLAS thread, then two ranks under mpiexec (minitorch.distributed.run.find_mpiexec; OPENBLAS_NUM_THREADS=1 each): minitorch's all_reduce against
-mpi4py's raw Allreduce at 1 MB and 100 MB, and the step under DistributedDataParallel with 128 samples per rank
-(see cases_distributed.py). It prints one table under the bench's machine header, whose other-processes share
-counts neither this process nor the workers it started: on a busy machine, distributed timings are noisy.
+It starts, one after the other: one plain process with OPENBLAS_NUM_THREADS=2 (the MLP step on the whole batch of
+256), the same with one BLAS thread, then two ranks under mpiexec (minitorch.distributed.run.find_mpiexec), one
+BLAS thread each: minitorch's all_reduce against mpi4py's raw Allreduce at 1 MB and 100 MB, and the step under
+DistributedDataParallel with 128 samples per rank (see cases_distributed.py). It prints one table under the bench's
+machine header, with the share of the CPU that other processes (not this one, not its workers) used during each
+phase: on a busy machine, distributed timings are noisy, and a process's two BLAS threads suffer most.
 
 Exit status: 0, or 1 when a worker failed or a figure is missing; no figure is a pass or a fail by its speed.
 """
@@ -201,7 +202,8 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory() as directory:
         try:
             for index, (prefix, kind, blas_threads) in enumerate(phases.values()):
-                written.append(_run_worker(prefix, kind, arguments.suite, blas_threads, os.path.join(directory, f"{index}.json")))
+                out = os.path.join(directory, f"{index}.json")
+                written.append(_run_worker(prefix, kind, arguments.suite, blas_threads, out))
                 snapshots.append(cpu_snapshot())
         except RuntimeError as failure:
             print(f"minitorch.bench.distributed: a worker failed: {failure}", file=sys.stderr)
