@@ -10,6 +10,11 @@ history, saved after every epoch) and a plot of the curves go to --out-dir.
     python examples/train_mlp.py --quick                  # a short run (CI)
     python examples/train_mlp.py --epochs 40 --resume     # continue the saved run up to epoch 40
     python examples/train_mlp.py --data mnist --mnist-dir ~/data/mnist
+    mpiexec -n 2 python examples/train_mlp.py --distributed   # data-parallel: the same batches over 2 ranks
+
+Every global batch (--batch-size) is split over the ranks, each rank holding a DistributedSampler's share (one
+process is one replica): one process and N ranks visit the same batches, so without dropout they print the same
+figures; with dropout each rank draws its own masks. Rank 0 alone prints, shows progress and saves.
 
 Regularisation: --weight-decay is AdamW's decoupled L2 penalty; --l1 adds λ·Σ|w| to the loss.
 """
@@ -17,6 +22,7 @@ from __future__ import annotations
 
 import argparse
 import math
+import os
 import sys
 import time
 from pathlib import Path
@@ -25,8 +31,9 @@ from typing import Callable
 import numpy as np
 
 import minitorch as mt
+import minitorch.distributed as dist
 from minitorch import nn
-from minitorch.utils.data import DataLoader, TensorDataset
+from minitorch.utils.data import DataLoader, DistributedSampler, TensorDataset
 
 QUICK_EPOCHS = 6
 
@@ -48,6 +55,9 @@ def make_parser(description: str, out_dir: str, epochs: int, lr: float, dropout:
     parser.add_argument("--out-dir", type=Path, default=Path(out_dir))
     parser.add_argument("--resume", action="store_true", help="continue from the checkpoint in --out-dir")
     parser.add_argument("--no-progress", action="store_true", help="no progress bars")
+    parser.add_argument("--distributed", action="store_true",
+                        help="data-parallel over the ranks of mpiexec or python -m minitorch.distributed.run "
+                             "(NCCL and a GPU per rank on cuda, MPI on the CPU)")
     return parser
 
 
@@ -75,6 +85,18 @@ def pick_device(choice: str) -> str:
     if choice == "auto":
         return "cuda" if has_gpu else "cpu"
     return choice
+
+
+def join_ranks(args: argparse.Namespace, device: str) -> tuple[int, int, str]:
+    """(rank, world size, this rank's device): (0, 1, device) for one process; with --distributed, this rank
+    joins the job's process group (NCCL with one GPU per rank on cuda, MPI on the CPU)."""
+    if not args.distributed:
+        return 0, 1, device
+    dist.init_process_group("nccl" if device == "cuda" else "mpi")
+    world = dist.get_world_size()
+    if args.batch_size % world:
+        raise SystemExit(f"--distributed: --batch-size {args.batch_size} must split evenly over {world} ranks")
+    return dist.get_rank(), world, f"cuda:{os.environ['LOCAL_RANK']}" if device == "cuda" else device
 
 
 def load_data(args: argparse.Namespace) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
@@ -167,13 +189,16 @@ def train(args: argparse.Namespace, build: Callable[[], nn.Module], data: tuple,
     from tqdm import tqdm
 
     train_x, train_y, test_x, test_y = data
-    device = pick_device(args.device)
+    rank, world, device = join_ranks(args, pick_device(args.device))
+    say = print if rank == 0 else lambda *args, **kwargs: None
     train_set = TensorDataset(mt.tensor(train_x, device=device), mt.tensor(train_y, device=device))
     test_features, test_labels = mt.tensor(test_x, device=device), mt.tensor(test_y, device=device)
     classes = int(max(train_y.max(), test_y.max())) + 1
+    sampler = DistributedSampler(train_set, num_replicas=world, rank=rank, seed=args.seed)
 
     mt.manual_seed(args.seed)
     model = build().to(device)
+    trained = nn.parallel.DistributedDataParallel(model) if args.distributed else model
     optimizer = mt.optim.AdamW(model.parameters(), lr=args.lr, weight_decay=args.weight_decay)
     scheduler = mt.optim.lr_scheduler.CosineAnnealingLR(optimizer, T_max=args.epochs)
     history: dict[str, list[float]] = {"train_loss": [], "test_loss": [], "test_accuracy": []}
@@ -192,42 +217,53 @@ def train(args: argparse.Namespace, build: Callable[[], nn.Module], data: tuple,
         scheduler.T_max = args.epochs  # a larger --epochs stretches the rest of the cosine over the new total
         history = checkpoint["history"]
         first_epoch = checkpoint["epoch"] + 1
-        print(f"resumed from {checkpoint_path} after epoch {checkpoint['epoch']}")
+        say(f"resumed from {checkpoint_path} after epoch {checkpoint['epoch']}")
 
-    print(f"{args.data}: {len(train_set)} training and {len(test_labels)} test images, {classes} classes; "
-          f"device {device}; {sum(p.numel() for p in model.parameters()):,} parameters")
+    say(f"{args.data}: {len(train_set)} training and {len(test_labels)} test images, {classes} classes; "
+        f"device {device}{f' on each of {world} ranks' if args.distributed else ''}; "
+        f"{sum(p.numel() for p in model.parameters()):,} parameters")
     started = time.perf_counter()
     for epoch in range(first_epoch, args.epochs + 1):
-        mt.manual_seed(args.seed * 1_000_003 + epoch)  # shuffling and dropout of each epoch repeat on --resume
-        loader = DataLoader(train_set, batch_size=args.batch_size, shuffle=True)
+        mt.manual_seed(args.seed * 1_000_003 + epoch + 7919 * rank)  # each epoch's dropout repeats on --resume
+        sampler.set_epoch(epoch)  # the epoch's permutation: the same on every rank
+        loader = DataLoader(train_set, batch_size=args.batch_size // world, sampler=sampler, drop_last=True)
         model.train()
-        total_loss = mt.zeros((), device=device)  # summed on the device: no GPU sync per batch
-        batches = tqdm(loader, desc=f"epoch {epoch}/{args.epochs}", leave=False, disable=args.no_progress,
-                       file=sys.stderr)
+        total_loss, seen = mt.zeros((), device=device), mt.zeros((), device=device)  # summed on the device
+        batches = tqdm(loader, desc=f"epoch {epoch}/{args.epochs}", leave=False,
+                       disable=args.no_progress or rank != 0, file=sys.stderr)
         for features, labels in batches:
-            loss = nn.functional.cross_entropy(model(features), labels)
+            loss = nn.functional.cross_entropy(trained(features), labels)
             if args.l1:
                 loss = loss + args.l1 * sum(p.abs().sum() for name, p in model.named_parameters() if "weight" in name)
             optimizer.zero_grad()
             loss.backward()
             optimizer.step()
             total_loss += loss.detach() * len(labels)
+            seen += len(labels)
+        if args.distributed:
+            dist.all_reduce(total_loss)
+            dist.all_reduce(seen)
         scheduler.step()
         test_loss, test_accuracy = evaluate(model, test_features, test_labels)
-        history["train_loss"].append(total_loss.item() / len(train_set))
+        history["train_loss"].append(total_loss.item() / seen.item())
         history["test_loss"].append(test_loss)
         history["test_accuracy"].append(test_accuracy)
-        print(f"epoch {epoch:3d}/{args.epochs}  train loss {history['train_loss'][-1]:.4f}  "
-              f"test loss {test_loss:.4f}  test accuracy {100 * test_accuracy:.2f}%", flush=True)
-        mt.save({"model": model.state_dict(), "optimizer": optimizer.state_dict(), "scheduler": scheduler.state_dict(),
-                 "epoch": epoch, "history": history, "config": config}, checkpoint_path)
+        say(f"epoch {epoch:3d}/{args.epochs}  train loss {history['train_loss'][-1]:.4f}  "
+            f"test loss {test_loss:.4f}  test accuracy {100 * test_accuracy:.2f}%", flush=True)
+        if rank == 0:
+            mt.save({"model": model.state_dict(), "optimizer": optimizer.state_dict(),
+                     "scheduler": scheduler.state_dict(), "epoch": epoch, "history": history, "config": config},
+                    checkpoint_path)
     seconds = time.perf_counter() - started
+    if args.distributed:
+        dist.destroy_process_group()
 
-    if history["test_accuracy"]:
+    if history["test_accuracy"] and rank == 0:
         save_plot(history, plot_path)
         final = history["test_accuracy"][-1]
-        print(f"test accuracy {100 * final:.2f}% after {len(history['test_accuracy'])} epochs "
-              f"({seconds:.1f} s of training on {device}); checkpoint {checkpoint_path}, plot {plot_path}")
+        say(f"test accuracy {100 * final:.2f}% after {len(history['test_accuracy'])} epochs "
+            f"({seconds:.1f} s of training on {device}{f' x {world} ranks' if args.distributed else ''}); "
+            f"checkpoint {checkpoint_path}, plot {plot_path}")
     return {"history": history, "seconds": seconds, "device": device, "checkpoint": checkpoint_path,
             "plot": plot_path, "accuracy": history["test_accuracy"][-1] if history["test_accuracy"] else math.nan}
 

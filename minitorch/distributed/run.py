@@ -6,6 +6,8 @@ runs `mpiexec -n 2 python script.py args...` (mpiexec next to this Python, else 
 WORLD_SIZE, LOCAL_RANK and LOCAL_WORLD_SIZE set in each rank's environment as torchrun sets them, read from the
 variables MPICH's and Open MPI's mpiexec give each rank (PMI_RANK, MPI_LOCALRANKID, OMPI_COMM_WORLD_RANK, ...).
 On a cluster, call mpiexec with a host file directly: init_process_group sets the same variables.
+As torchrun, with more than one process it sets OMP_NUM_THREADS=1 unless it is set already (OpenBLAS reads it
+too): two ranks with a BLAS thread per core each would oversubscribe the cores.
 """
 from __future__ import annotations
 
@@ -51,9 +53,14 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     if options.nproc_per_node < 1:
         parser.error(f"--nproc-per-node must be at least 1, got {options.nproc_per_node}")
+    environment = dict(os.environ)
+    if options.nproc_per_node > 1 and "OMP_NUM_THREADS" not in environment:
+        print("minitorch.distributed.run: setting OMP_NUM_THREADS=1 for each rank (as torchrun does), so that "
+              "the ranks' BLAS threads do not oversubscribe the cores; set it yourself to choose", file=sys.stderr)
+        environment["OMP_NUM_THREADS"] = "1"
     command = [find_mpiexec(), "-n", str(options.nproc_per_node), sys.executable, "-m", "minitorch.distributed.run",
                "--as-rank", options.script, *options.script_args]
-    return subprocess.call(command)
+    return subprocess.call(command, env=environment)
 
 
 if __name__ == "__main__":

@@ -5,9 +5,7 @@ Without mpi4py or mpiexec the two-rank tests skip saying what to install, except
 """
 from __future__ import annotations
 
-import importlib.util
 import json
-import os
 import subprocess
 import sys
 from pathlib import Path
@@ -17,39 +15,16 @@ import pytest
 import minitorch as mt
 import minitorch.distributed as dist
 from minitorch.distributed import process_group
-from minitorch.distributed.run import find_mpiexec
 from minitorch.nn.parallel import DistributedDataParallel
 from minitorch.nn.parallel.distributed import assign_buckets
+from tests.distributed import launch
+from tests.distributed.launch import mpiexec, run
 
 HERE = Path(__file__).resolve().parent
-REPOSITORY = HERE.parents[1]
-TIMEOUT = 60
-
-
-def mpiexec() -> str:
-    """The mpiexec the launcher would use; without it (or mpi4py) a skip saying why, or a failure under CI."""
-    try:
-        found = find_mpiexec() if importlib.util.find_spec("mpi4py") else None
-    except SystemExit:
-        found = None
-    if found is not None:
-        return found
-    missing = "mpi4py and mpiexec are needed for the two-rank tests: pip install -e '.[distributed]'"
-    if os.environ.get("CI") == "true":
-        pytest.fail(f"{missing} (CI=true: they may not skip)", pytrace=False)
-    pytest.skip(missing)
-
-
-def run(*command: str) -> subprocess.CompletedProcess:
-    environment = {**os.environ, "PYTHONPATH": os.pathsep.join([str(REPOSITORY), os.environ.get("PYTHONPATH", "")]),
-                   "OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1"}
-    for name in ("RANK", "WORLD_SIZE", "LOCAL_RANK", "LOCAL_WORLD_SIZE"):
-        environment.pop(name, None)
-    return subprocess.run(command, capture_output=True, text=True, timeout=TIMEOUT, env=environment, cwd=REPOSITORY)
 
 
 def two_ranks(worker: str) -> subprocess.CompletedProcess:
-    return run(mpiexec(), "-n", "2", sys.executable, str(HERE / worker))
+    return launch.two_ranks(HERE / worker)
 
 
 def test_every_collective_and_reduce_op_matches_numpy_in_place_and_async():
@@ -78,14 +53,18 @@ def test_a_rank_that_raises_aborts_the_job_instead_of_hanging_the_others():
     assert "rank 0 finished" not in result.stdout
 
 
-def test_the_launcher_sets_torchruns_variables_and_passes_the_arguments():
+@pytest.mark.parametrize("blas_threads", [None, "2"])
+def test_the_launcher_sets_torchruns_variables_and_passes_the_arguments(blas_threads):
     mpiexec()
     result = run(sys.executable, "-m", "minitorch.distributed.run", "--nproc-per-node", "2",
-                 str(HERE / "worker_environment.py"), "--epochs", "3", "x")
+                 str(HERE / "worker_environment.py"), "--epochs", "3", "x", blas_threads=blas_threads)
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
     ranks = sorted((json.loads(line) for line in result.stdout.splitlines()), key=lambda seen: seen["rank"])
+    threads = blas_threads or "1"  # as torchrun: one thread per rank unless the user chose
     assert [seen["before"] for seen in ranks] == [
-        {"RANK": str(rank), "WORLD_SIZE": "2", "LOCAL_RANK": str(rank), "LOCAL_WORLD_SIZE": "2"} for rank in (0, 1)]
+        {"RANK": str(rank), "WORLD_SIZE": "2", "LOCAL_RANK": str(rank), "LOCAL_WORLD_SIZE": "2",
+         "OMP_NUM_THREADS": threads} for rank in (0, 1)]
+    assert ("setting OMP_NUM_THREADS=1 for each rank" in result.stderr) == (blas_threads is None), result.stderr
     assert [(seen["rank"], seen["world_size"], seen["argv"]) for seen in ranks] == [
         (rank, 2, ["--epochs", "3", "x"]) for rank in (0, 1)]
 

@@ -7,7 +7,7 @@ import sys
 
 import minitorch.distributed as dist
 
-NAMES = ("RANK", "WORLD_SIZE", "LOCAL_RANK", "LOCAL_WORLD_SIZE")
+NAMES = ("RANK", "WORLD_SIZE", "LOCAL_RANK", "LOCAL_WORLD_SIZE", "OMP_NUM_THREADS")
 before = {name: os.environ.get(name) for name in NAMES}
 dist.init_process_group("mpi")
 record = json.dumps({"before": before, "rank": dist.get_rank(), "world_size": dist.get_world_size(),

@@ -11,6 +11,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from tests.distributed import launch
+
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 
 
@@ -256,3 +258,15 @@ def test_train_rnn_quick_mode_shows_the_lstm_and_gru_beating_the_plain_rnn(tmp_p
     checkpoint = mt.load(tmp_path / "adding.mt")
     assert set(checkpoint) == set(losses)
     assert tuple(checkpoint["LSTM"]["recurrent.weight_hh_l0"].shape) == (4 * 32, 32)
+
+
+def test_distributed_training_on_two_ranks_prints_what_one_process_prints(train_mlp, tmp_path, capsys):
+    """Without dropout the two ranks' halves of each batch give one process's steps: the same figures."""
+    options = ["--quick", "--no-progress", "--dropout", "0", "--device", "cpu"]
+    train_mlp.main([*options, "--out-dir", str(tmp_path / "one")])
+    alone = [line for line in capsys.readouterr().out.splitlines() if line.startswith("epoch")]
+    done = launch.two_ranks(EXAMPLES / "train_mlp.py", *options, "--distributed", "--out-dir", str(tmp_path / "two"))
+    assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-2000:]
+    ranks = [line for line in done.stdout.splitlines() if line.startswith("epoch")]
+    assert len(alone) == train_mlp.QUICK_EPOCHS and ranks == alone, (alone, done.stdout)  # rank 0 alone prints
+    assert "device cpu on each of 2 ranks" in done.stdout and (tmp_path / "two" / "checkpoint.mt").exists()
