@@ -14,7 +14,7 @@ from minitorch.bench.cases_distributed import (AGREEMENT_CHECK, ALL_REDUCE_MINIT
 from minitorch.bench.distributed import format_records, format_summary, main
 from minitorch.bench.timing import Timing
 
-from ..distributed.test_distributed import mpiexec
+from ..distributed.launch import mpiexec
 
 
 @pytest.fixture(scope="module")
