@@ -8,8 +8,8 @@
 * as one plain process ("single"), once with two BLAS threads and once with one: the same MLP step on the whole
   global batch.
 
-Every rank runs the same calls the same number of times (fixed rounds of one call, a barrier ending each round,
-so the time is the slower rank's); rank 0 writes the records as JSON.
+Every rank runs the same calls the same number of times (fixed rounds of one call, a barrier ending each timed
+round, so the time is the slower rank's, and every variant pays the same barrier); rank 0 writes the records.
 """
 from __future__ import annotations
 
@@ -61,21 +61,18 @@ SIZES = {
 ALL_REDUCE_MINITORCH = "minitorch.distributed.all_reduce"
 ALL_REDUCE_RAW = "mpi4py comm.Allreduce (raw)"
 AGREEMENT_CHECK = "its metadata check alone (pickled allgather)"
-
-
-def single_process(blas_threads: int) -> str:
-    return f"1 process, {blas_threads} BLAS thread{'s' if blas_threads > 1 else ''}"
-
 NO_SYNC = "2 ranks, DDP no_sync (no communication)"
-
-
 ONE_BUCKET_MB = 1024
 """A bucket_cap_mb above every benchmarked model's gradients: one bucket, all-reduced once backward is over."""
 ONE_BUCKET = f"2 ranks, DDP bucket_cap_mb={ONE_BUCKET_MB} (one bucket, after backward)"
 
 
 def bucketed(cap_mb: float) -> str:
-    return f"2 ranks, DDP bucket_cap_mb={cap_mb:g} (buckets overlap backward)"
+    return f"2 ranks, DDP bucket_cap_mb={cap_mb:g} (buckets started during backward)"
+
+
+def single_process(blas_threads: int) -> str:
+    return f"1 process, {blas_threads} BLAS thread{'s' if blas_threads > 1 else ''}"
 
 
 def size_text(size_bytes: int) -> str:
