@@ -6,6 +6,8 @@ The modules, in the order a run uses them: cases (each benchmark defined once, p
 (minitorch on cpu / cuda, raw NumPy, PyTorch when installed), timing (medians over rounds, GPU
 synchronised), runner (a Result per case and backend), report (table, peaks, targets, JSON), plot.
 The pytest-benchmark suite in benchmarks/ runs the same cases. `import minitorch` never imports this.
+`python -m minitorch.bench.distributed` (distributed, cases_distributed) runs the data-parallel benchmarks with two
+ranks under mpiexec.
 """
 from .backends import Backend, all_backends
 from .cases import Case, suite

@@ -313,16 +313,15 @@ def _numpy_sgd(parameters: list[np.ndarray], grads: list[np.ndarray]) -> Callabl
     return step
 
 
-def build_mlp_step(backend: Backend, widths: tuple[int, ...], batch: int, activation: str = "relu",
-                   optimizer: str = "sgd") -> Callable[[], object]:
-    """zero_grad, MLP forward, cross_entropy, backward, SGD or Adam step (lr 0.01), float32."""
-    features_values = _random((batch, widths[0]))
-    label_values = np.random.default_rng(1).integers(0, widths[-1], batch)
-    if backend.family == NUMPY:
-        return _numpy_mlp_step(widths, features_values, label_values, activation, optimizer)
+def mlp_batch(widths: tuple[int, ...], batch: int) -> tuple[np.ndarray, np.ndarray]:
+    """The MLP step's float32 features (batch, widths[0]) and class labels (batch,)."""
+    return _random((batch, widths[0])), np.random.default_rng(1).integers(0, widths[-1], batch)
+
+
+def build_mlp(backend: Backend, widths: tuple[int, ...], activation: str = "relu") -> Any:
+    """The Sequential MLP of these widths on the backend's device, from _mlp_initial_parameters."""
     linear, activation_module, sequential = (backend.attribute(f"nn.{name}")
                                              for name in ("Linear", MLP_ACTIVATIONS[activation], "Sequential"))
-    optimizer_class = backend.attribute("optim.SGD" if optimizer == "sgd" else "optim.Adam")
     layers: list[Any] = []
     for inputs, outputs in zip(widths, widths[1:]):
         layers += [linear(inputs, outputs), activation_module()]
@@ -330,6 +329,17 @@ def build_mlp_step(backend: Backend, widths: tuple[int, ...], batch: int, activa
     with backend.attribute("no_grad")():
         for parameter, values in zip(model.parameters(), _mlp_initial_parameters(widths)):
             parameter.copy_(backend.array(values))
+    return model
+
+
+def build_mlp_step(backend: Backend, widths: tuple[int, ...], batch: int, activation: str = "relu",
+                   optimizer: str = "sgd") -> Callable[[], object]:
+    """zero_grad, MLP forward, cross_entropy, backward, SGD or Adam step (lr 0.01), float32."""
+    features_values, label_values = mlp_batch(widths, batch)
+    if backend.family == NUMPY:
+        return _numpy_mlp_step(widths, features_values, label_values, activation, optimizer)
+    optimizer_class = backend.attribute("optim.SGD" if optimizer == "sgd" else "optim.Adam")
+    model = build_mlp(backend, widths, activation)
     optimizer_instance = optimizer_class(model.parameters(), lr=LEARNING_RATE)
     return training_step(model, optimizer_instance, backend.cross_entropy_function(), backend.array(features_values),
                          backend.array(label_values))

@@ -92,7 +92,8 @@ def torch_threads() -> int | None:
 
 @dataclass(frozen=True)
 class CpuSnapshot:
-    """CPU seconds used so far by the whole machine and by this process, at a wall-clock time."""
+    """CPU seconds used so far by the whole machine and by this process (with its children that have ended:
+    the distributed benchmark's ranks), at a wall-clock time."""
 
     machine_busy_s: float
     own_s: float
@@ -108,9 +109,9 @@ def cpu_snapshot() -> CpuSnapshot | None:
         return None
     user, nice, system, _idle, _iowait, irq, softirq, steal = (fields + [0] * 8)[:8]
     ticks_per_second = os.sysconf("SC_CLK_TCK")
-    usage = resource.getrusage(resource.RUSAGE_SELF)
-    return CpuSnapshot((user + nice + system + irq + softirq + steal) / ticks_per_second,
-                       usage.ru_utime + usage.ru_stime, time.monotonic())
+    own_s = sum(usage.ru_utime + usage.ru_stime
+                for usage in (resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)))
+    return CpuSnapshot((user + nice + system + irq + softirq + steal) / ticks_per_second, own_s, time.monotonic())
 
 
 def other_processes_load(start: CpuSnapshot | None, end: CpuSnapshot | None) -> float | None:

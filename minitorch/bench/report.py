@@ -201,19 +201,21 @@ def _benchmark_rows(results: list[Result], by_key: dict, peaks: dict, skipped: s
     return rows
 
 
-def _render(rows: list[list[str]], separators: set[int]) -> str:
-    """Aligned columns (numbers right-aligned); a short row's last cell (a reason) runs on past the rest."""
-    widths = [0] * len(TABLE_COLUMNS)
+def render_rows(rows: list[list[str]], separators: set[int], text_columns: int = 3) -> str:
+    """Aligned columns, the first row the header (the first text_columns left-aligned, numbers right-aligned);
+    a short row's last cell (a reason) runs on past the rest; a line of dashes before each row in separators."""
+    columns = len(rows[0])
+    widths = [0] * columns
     for row in rows:
-        aligned = row if len(row) == len(TABLE_COLUMNS) else row[:-1]
+        aligned = row if len(row) == columns else row[:-1]
         for column, cell in enumerate(aligned):
             widths[column] = max(widths[column], len(cell))
     lines = []
     for index, row in enumerate(rows):
         if index in separators:
             lines.append("-" * (sum(widths) + 2 * (len(widths) - 1)))
-        if len(row) == len(TABLE_COLUMNS):
-            cells = [cell.rjust(widths[column]) if column >= 3 else cell.ljust(widths[column])
+        if len(row) == columns:
+            cells = [cell.rjust(widths[column]) if column >= text_columns else cell.ljust(widths[column])
                      for column, cell in enumerate(row)]
         else:
             cells = [cell.ljust(widths[column]) for column, cell in enumerate(row[:-1])] + [row[-1]]
@@ -235,7 +237,7 @@ def format_table(results: list[Result]) -> str:
         separators.add(len(rows))
         rows += _benchmark_rows([r for r in results if r.case.benchmark == benchmark], by_key, peaks,
                                 set(missing))
-    return _render(rows, separators)
+    return render_rows(rows, separators)
 
 
 def format_machine(machine: dict[str, Any]) -> str:
