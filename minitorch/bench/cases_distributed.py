@@ -60,7 +60,7 @@ SIZES = {
 
 ALL_REDUCE_MINITORCH = "minitorch.distributed.all_reduce"
 ALL_REDUCE_RAW = "mpi4py comm.Allreduce (raw)"
-AGREEMENT_CHECK = "its metadata check alone (pickled allgather)"
+AGREEMENT_CHECK = "its shape and dtype check alone (an all-reduce of a hash)"
 NO_SYNC = "2 ranks, DDP no_sync (no communication)"
 ONE_BUCKET_MB = 1024
 """A bucket_cap_mb above every benchmarked model's gradients: one bucket, all-reduced once backward is over."""
