@@ -2,10 +2,11 @@
 
 At construction rank 0's parameters and buffers are broadcast, so every replica starts the same. The parameters
 are split into buckets (in reverse order, the order backward reaches them; the first bucket at most 1 MiB, the
-others 25 MiB, as PyTorch's; an explicit bucket_cap_mb caps them all); a hook after each parameter's gradient is accumulated copies it into its
+others 25 MiB, as PyTorch's; an explicit bucket_cap_mb caps them all). A hook after each parameter's gradient is
+accumulated copies it, divided by the world size (as PyTorch's reducer divides before the SUM), into its
 bucket's flat array, and a full bucket starts its all-reduce at once, without blocking, so communication
 overlaps the rest of backward. Buckets start strictly in order, the same on every rank. When the backward pass
-ends, a callback waits for every bucket, divides by the world size and copies the averages back into .grad.
+ends, a callback waits for every bucket and copies the averages back into .grad.
 """
 from __future__ import annotations
 
@@ -100,6 +101,7 @@ class DistributedDataParallel(Module):
         names = {id(p): name for name, p in module.named_parameters()}
         self._parameters_synced = parameters
         self._parameter_names = [names.get(id(p), f"parameter {i}") for i, p in enumerate(parameters)]
+        self._world_size = group.world_size
         self._check_same_model(group)
         self._broadcast_from_rank_0([*parameters, *module.buffers()])
         self._buckets = [_Bucket([parameters[i] for i in members])
@@ -218,8 +220,8 @@ class DistributedDataParallel(Module):
         slot = bucket.slot(position)
         if parameter.grad is None:
             slot[...] = 0
-        else:
-            slot[...] = parameter.grad._data
+        else:  # divided as it is copied (as PyTorch's reducer divides before the SUM): no pass over it later
+            parameter._backend.xp.multiply(parameter.grad._data, 1 / self._world_size, out=slot)
         if used:
             self._used.add(id(parameter))
         bucket.pending -= 1
@@ -237,10 +239,8 @@ class DistributedDataParallel(Module):
             self._unfinished = [i for i, p in enumerate(self._parameters_synced) if id(p) not in self._used]
             return
         used_anywhere = self._used_by_any_rank() if self.find_unused_parameters else None
-        world = dist.get_world_size()
         with no_grad():
             for bucket in self._buckets:
-                bucket.flat /= world
                 for position, parameter in enumerate(bucket.parameters):
                     if used_anywhere is not None and id(parameter) not in used_anywhere:
                         continue  # no rank used it: its .grad stays as it was, as PyTorch leaves it
