@@ -113,7 +113,8 @@ replica = simulated_replicas()[RANK]
 model = DDP(mlp(100 + RANK, norm=True))
 train(model, sgd(model.parameters()), batches(), split=True)
 difference = max(largest_difference(model.module, replica),
-                 max(float((a.double() - b.double()).abs().max()) for a, b in zip(model.module.buffers(), replica.buffers())))
+                 max(float((a.double() - b.double()).abs().max())
+                     for a, b in zip(model.module.buffers(), replica.buffers())))
 assert difference <= 1e-12, difference
 statistics = [None] * WORLD
 dist.all_gather_object(statistics, model.module[1].running_mean.numpy())
@@ -176,7 +177,8 @@ try:
     DDP(nn.Linear(3 + RANK, 2))
 except RuntimeError as error:
     assert "DDP expects same model across all ranks" in str(error), error
-    assert "parameter 0 (weight) is (2, 3) minitorch.float32 on rank 0 and (2, 4) minitorch.float32 on rank 1." in str(error), error
+    assert ("parameter 0 (weight) is (2, 3) minitorch.float32 on rank 0 and (2, 4) minitorch.float32 on rank 1."
+            in str(error)), error
 else:
     raise AssertionError("different models on the ranks did not raise")
 dist.destroy_process_group()
