@@ -265,6 +265,7 @@ def test_bad_tensors_are_refused_before_any_communication(monkeypatch, fake_cuda
 @pytest.mark.gpu
 def test_every_collective_through_real_nccl_on_one_gpu():
     """One rank (mpi4py without mpiexec is a world of one) on cuda:0: NCCL's calls, streams, events and pointers."""
+    mpiexec()  # mpi4py, or a skip saying what to install
     result = run(sys.executable, str(HERE / "worker_collectives.py"), "nccl")
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
     assert "rank 0: 122 checks passed" in result.stdout, result.stdout  # rank 0 is every root of a world of one

@@ -11,6 +11,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from tests.conftest import requires_gpu
 from tests.distributed import launch
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
@@ -270,3 +271,15 @@ def test_distributed_training_on_two_ranks_prints_what_one_process_prints(train_
     ranks = [line for line in done.stdout.splitlines() if line.startswith("epoch")]
     assert len(alone) == train_mlp.QUICK_EPOCHS and ranks == alone, (alone, done.stdout)  # rank 0 alone prints
     assert "device cpu on each of 2 ranks" in done.stdout and (tmp_path / "two" / "checkpoint.mt").exists()
+
+
+@requires_gpu
+@pytest.mark.gpu
+def test_distributed_training_on_one_gpu_through_nccl(tmp_path):
+    """One rank (mpi4py without mpiexec is a world of one) on cuda:0: DDP's buckets through real NCCL."""
+    launch.mpiexec()  # mpi4py, or a skip saying what to install
+    done = launch.run(sys.executable, str(EXAMPLES / "train_mlp.py"), "--quick", "--no-progress", "--distributed",
+                      "--device", "cuda", "--out-dir", str(tmp_path))
+    assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-2000:]
+    assert "device cuda:0 on each of 1 ranks" in done.stdout
+    assert float(re.search(r"test accuracy ([\d.]+)% after", done.stdout).group(1)) >= 100 * QUICK_ACCURACY
