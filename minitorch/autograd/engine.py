@@ -1,6 +1,7 @@
 """The backward engine: runs the graph's nodes in topological order, without recursion."""
 from __future__ import annotations
 
+import threading
 from collections import deque
 from typing import Any, Callable, Sequence
 
@@ -120,29 +121,37 @@ def _nodes_leading_to(targets: set, root_nodes: Sequence, dependencies: dict) ->
     return needed
 
 
-_final_callbacks: list[list[Callable[[], None]]] = []
-"""One list per backward pass in progress (a hook may start a pass of its own): what queue_callback queued."""
+class _PassCallbacks(threading.local):
+    """Per thread (two threads may run backward at once), one list per backward pass in progress (a hook may
+    start a pass of its own): what queue_callback queued."""
+
+    def __init__(self) -> None:
+        self.stack: list[list[Callable[[], None]]] = []
+
+
+_final_callbacks = _PassCallbacks()
 
 
 def queue_callback(callback: Callable[[], None]) -> None:
     """Run callback once the backward pass in progress has finished, before backward() returns (PyTorch's
     Variable._execution_engine.queue_callback): DistributedDataParallel waits for its all-reduces there."""
-    if not _final_callbacks:
+    if not _final_callbacks.stack:
         raise RuntimeError("Final callbacks can only be installed during backward pass.")
-    _final_callbacks[-1].append(callback)
+    _final_callbacks.stack[-1].append(callback)
 
 
 def _execute(roots: list, root_grads: list, owned: dict, retain_graph: bool, create_graph: bool,
              capture: dict | None) -> list | None:
     """Run the graph's backward from the roots, then the callbacks queued while it ran."""
-    _final_callbacks.append([])
+    stack = _final_callbacks.stack
+    stack.append([])
     try:
         results = _run_nodes(roots, root_grads, owned, retain_graph, create_graph, capture)
-        callbacks = _final_callbacks[-1]
+        callbacks = stack[-1]
         while callbacks:  # a callback may queue another
             callbacks.pop(0)()
     finally:
-        _final_callbacks.pop()
+        stack.pop()
     return results
 
 
@@ -180,9 +189,10 @@ def _run_nodes(roots: list, root_grads: list, owned: dict, retain_graph: bool, c
             if captured:
                 _capture(results, captured, grads)
             if is_leaf:
-                if capture is None and grads[0] is not None:
-                    node.accumulate(grads[0], create_graph, steal=grads_owned[0])
-                    if hooks is not None:
+                if capture is None:
+                    if grads[0] is not None:
+                        node.accumulate(grads[0], create_graph, steal=grads_owned[0])
+                    if hooks is not None:  # as PyTorch's, also when the only gradient that came was None
                         _run_post_accumulate_hooks(hooks.post_accumulate, node.variable)
                 continue
             if node._retained:

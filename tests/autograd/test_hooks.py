@@ -3,6 +3,8 @@
 Each scenario is written once against a library (minitorch or torch) and returns what its hooks saw;
 the two logs must match.
 """
+import threading
+
 import numpy as np
 import pytest
 
@@ -258,3 +260,51 @@ def test_a_queued_callback_runs_once_the_backward_pass_is_over_and_only_inside_o
     assert events == ["weight gradient", ("callback", True), "queued by a callback"]
     with pytest.raises(RuntimeError, match="Final callbacks can only be installed"):
         queue_callback(lambda: None)  # the pass's list is gone with it
+
+
+def test_post_accumulate_hooks_run_when_the_only_gradient_that_came_is_none():
+    """As PyTorch's: DistributedDataParallel counts on it to know that a parameter's backward is done."""
+    class FirstOnly(mt.autograd.Function):
+        @staticmethod
+        def forward(ctx, a, b):
+            return a * 2
+
+        @staticmethod
+        def backward(ctx, grad):
+            return grad * 2, None
+
+    a, b, seen = mt.ones(3, requires_grad=True), mt.ones(3, requires_grad=True), []
+    b.register_post_accumulate_grad_hook(lambda tensor: seen.append(tensor.grad))
+    FirstOnly.apply(a, b).sum().backward()
+    assert seen == [None] and b.grad is None
+
+
+def test_each_thread_has_its_own_backward_passes_for_queued_callbacks():
+    """Thread A queues a callback while thread B's pass is in progress, and its own pass ends after B's: the
+    callback must run at the end of A's pass, in A."""
+    b_inside, a_queued, b_done, ran_in = threading.Event(), threading.Event(), threading.Event(), []
+
+    def in_a(grad):
+        assert b_inside.wait(10)
+        queue_callback(lambda: ran_in.append(threading.current_thread().name))
+        a_queued.set()
+        assert b_done.wait(10)
+
+    def in_b(grad):
+        b_inside.set()
+        assert a_queued.wait(10)
+
+    def backward(hook, done=None):
+        weight = mt.ones(2, requires_grad=True)
+        weight.register_hook(hook)
+        (weight * 3).sum().backward()
+        if done is not None:
+            done.set()
+
+    threads = [threading.Thread(target=backward, args=(in_a,), name="A"),
+               threading.Thread(target=backward, args=(in_b, b_done), name="B")]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(20)
+    assert ran_in == ["A"]

@@ -119,7 +119,10 @@ assert difference <= 1e-12, difference
 statistics = [None] * WORLD
 dist.all_gather_object(statistics, model.module[1].running_mean.numpy())
 assert not np.allclose(statistics[0], statistics[1]), "each rank's forward updates its own running statistics"
-model(half(batches()[0][0]))  # the next forward starts from rank 0's buffers
+model.eval()
+model(half(batches()[0][0]))  # the next forward starts from rank 0's buffers (and, in eval mode, keeps them)
+dist.all_gather_object(statistics, [buffer.numpy() for buffer in model.module.buffers()])
+assert all(np.array_equal(a, b) for a, b in zip(*statistics)), "rank 0's buffers broadcast at the forward"
 print(f"rank {RANK}: batchnorm buffers broadcast: largest difference {difference:.3g}", flush=True)
 
 # Overlap: with a bucket per parameter, each bucket starts as soon as it and the buckets before it are full. The
@@ -132,8 +135,23 @@ model.module[0].weight.register_post_accumulate_grad_hook(lambda p: events.appen
 nn.CrossEntropyLoss()(model(half(batches()[0][0])), half(batches()[0][1])).backward()
 assert events == [("start", 3), ("start", 48), ("start", 16), ("start", 256), ("first layer ready", 0),
                   ("start", 16), ("start", 80)], events
-ddp_module.start_bucket_all_reduce = started
 print(f"rank {RANK}: buckets started during backward: {events}", flush=True)
+
+# no_sync: no bucket starts, and each rank keeps its own gradient; gradient_as_bucket_view: .grad is the bucket.
+events.clear()
+model = DDP(mlp(0))
+with model.no_sync():
+    nn.CrossEntropyLoss()(model(half(batches()[0][0])), half(batches()[0][1])).backward()
+assert events == [], events
+gradients = [None] * WORLD
+dist.all_gather_object(gradients, model.module[0].weight.grad.numpy())
+assert not np.allclose(gradients[0], gradients[1]), "under no_sync each rank's gradient is its own"
+model = DDP(mlp(0), gradient_as_bucket_view=True)
+nn.CrossEntropyLoss()(model(half(batches()[0][0])), half(batches()[0][1])).backward()
+assert len(events) == 1 and all(np.shares_memory(p.grad.numpy(), model._buckets[0].flat)
+                                for p in model.parameters())
+ddp_module.start_bucket_all_reduce = started
+print(f"rank {RANK}: no_sync starts no bucket; gradient_as_bucket_view's grads are views of it", flush=True)
 
 # Unused parameters: an error at the next forward naming them, or, with find_unused_parameters, no error.
 class TwoHeads(nn.Module):
@@ -167,7 +185,59 @@ expected = model.module.body(mt.ones(2, 4) * 1.5).detach().sum(0).numpy()
 np.testing.assert_allclose(model.module.used.weight.grad.numpy(), np.stack([expected, expected]), rtol=1e-6)
 print(f"rank {RANK}: unused parameters: error at the next forward; found with find_unused_parameters", flush=True)
 
-# Construction: rank 0's values everywhere, the module. prefix, the same model checked on every rank.
+# A parameter used outside forward is marked ready twice (PyTorch's error); the next forward says the last
+# backward did not finish.
+model = DDP(TwoHeads(), find_unused_parameters=True)
+try:
+    (model(mt.ones(2, 4)).sum() + model.module.unused.weight.sum()).backward()
+except RuntimeError as error:
+    assert "Expected to mark a variable ready only once" in str(error), error
+    assert "Parameter at index 4 with name unused.weight has been marked as ready twice" in str(error), error
+else:
+    raise AssertionError("a parameter marked ready twice did not raise")
+try:
+    model(mt.ones(2, 4))
+except RuntimeError as error:
+    assert "Expected to have finished reduction in the prior iteration" in str(error), error
+else:
+    raise AssertionError("the forward after a failed backward did not raise")
+model(mt.ones(2, 4)).sum().backward()  # and then it trains on
+
+
+class HalfUsed(mt.autograd.Function):
+    """Its backward gives its second input no gradient (None), as a custom op may."""
+
+    @staticmethod
+    def forward(ctx, x, weight):
+        return x * 2
+
+    @staticmethod
+    def backward(ctx, grad):
+        return grad * 2, None
+
+
+class NoGradient(nn.Module):
+    def __init__(self) -> None:
+        super().__init__()
+        self.linear, self.weight = nn.Linear(3, 3), nn.Parameter(mt.ones(3))
+
+    def forward(self, x: mt.Tensor) -> mt.Tensor:
+        return HalfUsed.apply(self.linear(x), self.weight)
+
+
+model = DDP(NoGradient())
+for _ in range(2):  # as PyTorch's: a None gradient is a zero one, and no error at the next forward
+    model(mt.ones(2, 3)).sum().backward()
+assert np.array_equal(model.module.weight.grad.numpy(), np.zeros(3))
+print(f"rank {RANK}: marked twice, a failed backward, a None gradient: as PyTorch", flush=True)
+
+# Construction: rank 0's values everywhere (frozen parameters too), the module. prefix, the same model checked.
+frozen = mlp(100 + RANK)
+frozen[0].bias.requires_grad_(False)
+DDP(frozen)
+values = [None] * WORLD
+dist.all_gather_object(values, frozen[0].bias.detach().numpy())
+assert np.array_equal(values[0], values[1]), "a frozen parameter is broadcast too"
 model = DDP(mlp(100 + RANK))
 values = [None] * WORLD
 dist.all_gather_object(values, [p.detach().numpy() for p in model.parameters()])

@@ -31,8 +31,15 @@ UNUSED_PARAMETERS = (
     "Expected to have finished reduction in the prior iteration before starting a new one. This error indicates "
     "that your module has parameters that were not used in producing loss. You can enable unused parameter "
     "detection by passing the keyword argument `find_unused_parameters=True` to "
-    "`torch.nn.parallel.DistributedDataParallel`, and by making sure all `forward` function outputs participate "
-    "in calculating loss.\nParameter indices which did not receive grad for rank {rank}: {indices} ({names})")
+    "`minitorch.nn.parallel.DistributedDataParallel`, and by making sure all `forward` function outputs "
+    "participate in calculating loss.\nParameter indices which did not receive grad for rank {rank}: {indices} "
+    "({names})")
+READY_TWICE = (
+    "Expected to mark a variable ready only once. This error is caused by one of the following reasons: 1) Use "
+    "of a module parameter outside the `forward` function. Please make sure model parameters are not shared "
+    "across multiple concurrent forward-backward passes. 2) Reused parameters in multiple reentrant backward "
+    "passes. Parameter at index {index} with name {name} has been marked as ready twice. This means that "
+    "multiple autograd engine hooks have fired for this particular parameter during this iteration.")
 
 
 class _Bucket:
@@ -103,7 +110,8 @@ class DistributedDataParallel(Module):
         self._parameter_names = [names.get(id(p), f"parameter {i}") for i, p in enumerate(parameters)]
         self._world_size = group.world_size
         self._check_same_model(group)
-        self._broadcast_from_rank_0([*parameters, *module.buffers()])
+        # every parameter, frozen ones too (as PyTorch's _sync_module_states), and every buffer
+        self._broadcast_from_rank_0([*dict.fromkeys(module.parameters()), *module.buffers()])
         self._buckets = [_Bucket([parameters[i] for i in members])
                          for members in assign_buckets(parameters, self.bucket_bytes_cap, first_bucket_bytes)]
         self._place = {}  # parameter id -> (bucket, position in it)
@@ -112,9 +120,10 @@ class DistributedDataParallel(Module):
                 self._place[id(parameter)] = (bucket, position)
         self._gradient_hooks = [p.register_post_accumulate_grad_hook(self._gradient_ready) for p in parameters]
         self._expect_hooks = False   # set by a forward that will be followed by a synchronised backward
-        self._reducing = False       # a backward pass has started filling the buckets
+        self._reducing = False       # a backward pass has started filling the buckets, and not finished
         self._next_bucket = 0        # the next bucket to start, in order
-        self._used: set[int] = set()
+        self._ready: set[int] = set()  # the ids of the parameters marked ready in this iteration
+        self._used: set[int] = set()   # of those, the ones whose gradient came from this backward
         self._unused_now: list[Parameter] = []
         self._unfinished: list[int] | None = None
 
@@ -172,6 +181,9 @@ class DistributedDataParallel(Module):
 
     # ---- forward ----
     def forward(self, *inputs: Any, **kwargs: Any) -> Any:
+        if self._reducing:  # the last backward raised before its end: finish what it started, then say so
+            self._wait_started()
+            self._reducing, self._unfinished = False, self._not_ready()
         if self._unfinished is not None:
             unfinished, self._unfinished = self._unfinished, None
             raise RuntimeError(UNUSED_PARAMETERS.format(
@@ -193,7 +205,7 @@ class DistributedDataParallel(Module):
         for bucket in self._buckets:
             bucket.pending, bucket.work = len(bucket.parameters), None
         self._next_bucket, self._reducing = 0, False
-        self._used = set()
+        self._ready, self._used = set(), set()
         if self.find_unused_parameters:
             reached = _parameters_reached(output)
             self._unused_now = [p for p in self._parameters_synced if id(p) not in reached]
@@ -216,6 +228,10 @@ class DistributedDataParallel(Module):
                 bucket.work.is_completed()  # lets MPI progress the all-reduces already started
 
     def _mark_ready(self, parameter: Parameter, used: bool) -> None:
+        if id(parameter) in self._ready:
+            index = next(i for i, p in enumerate(self._parameters_synced) if p is parameter)
+            raise RuntimeError(READY_TWICE.format(index=index, name=self._parameter_names[index]))
+        self._ready.add(id(parameter))
         bucket, position = self._place[id(parameter)]
         slot = bucket.slot(position)
         if parameter.grad is None:
@@ -232,11 +248,10 @@ class DistributedDataParallel(Module):
 
     def _finish_reduction(self) -> None:
         """At the end of backward: wait for every bucket, then .grad = the average over the ranks."""
-        self._expect_hooks = False
-        for bucket in self._buckets[:self._next_bucket]:
-            bucket.work.wait()
+        self._expect_hooks = self._reducing = False
+        self._wait_started()
         if self._next_bucket < len(self._buckets):  # parameters without a gradient: raise at the next forward
-            self._unfinished = [i for i, p in enumerate(self._parameters_synced) if id(p) not in self._used]
+            self._unfinished = self._not_ready()
             return
         used_anywhere = self._used_by_any_rank() if self.find_unused_parameters else None
         with no_grad():
@@ -245,6 +260,14 @@ class DistributedDataParallel(Module):
                     if used_anywhere is not None and id(parameter) not in used_anywhere:
                         continue  # no rank used it: its .grad stays as it was, as PyTorch leaves it
                     self._write_gradient(parameter, bucket.slot(position))
+
+    def _wait_started(self) -> None:
+        for bucket in self._buckets[:self._next_bucket]:
+            bucket.work.wait()
+
+    def _not_ready(self) -> list[int]:
+        """The indices of the parameters not marked ready in this iteration."""
+        return [i for i, p in enumerate(self._parameters_synced) if id(p) not in self._ready]
 
     def _write_gradient(self, parameter: Parameter, average: Any) -> None:
         if self.gradient_as_bucket_view or parameter.grad is None:
