@@ -194,7 +194,8 @@ def train(args: argparse.Namespace, build: Callable[[], nn.Module], data: tuple,
     train_set = TensorDataset(mt.tensor(train_x, device=device), mt.tensor(train_y, device=device))
     test_features, test_labels = mt.tensor(test_x, device=device), mt.tensor(test_y, device=device)
     classes = int(max(train_y.max(), test_y.max())) + 1
-    sampler = DistributedSampler(train_set, num_replicas=world, rank=rank, seed=args.seed)
+    # the sampler's and the loader's drop_last: for any number of ranks, the same global batches, none padded
+    sampler = DistributedSampler(train_set, num_replicas=world, rank=rank, seed=args.seed, drop_last=True)
 
     mt.manual_seed(args.seed)
     model = build().to(device)

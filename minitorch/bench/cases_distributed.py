@@ -23,7 +23,7 @@ import numpy as np
 
 import minitorch as mt
 import minitorch.distributed as dist
-from minitorch.distributed.collectives import _agree
+from minitorch.distributed.collectives import _agree, call_of
 from minitorch.distributed.process_group import default_group
 
 from .backends import Unavailable, backend_named
@@ -120,7 +120,7 @@ def all_reduce_records(sizes: DistributedSizes) -> list[dict[str, Any]]:
         raw = np.zeros(elements, np.float32)
         calls = {ALL_REDUCE_MINITORCH: functools.partial(dist.all_reduce, tensor),
                  ALL_REDUCE_RAW: functools.partial(comm.Allreduce, mpi.IN_PLACE, raw, mpi.SUM),
-                 AGREEMENT_CHECK: functools.partial(_agree, group, "all_reduce", tensor.numpy(), "SUM")}
+                 AGREEMENT_CHECK: functools.partial(_agree, group, call_of("all_reduce", tensor.numpy(), "SUM"))}
         _checked_sum(calls[ALL_REDUCE_MINITORCH], tensor.numpy(), group.world_size, group.rank, ALL_REDUCE_MINITORCH)
         _checked_sum(calls[ALL_REDUCE_RAW], raw, group.world_size, group.rank, ALL_REDUCE_RAW)
         timings = measure_alternating([(call, comm.Barrier) for call in calls.values()],

@@ -73,29 +73,36 @@ def _changed(*tensors: Tensor) -> None:
         tensor._version_counter.value += 1
 
 
+def call_of(name: str, *fields: Any) -> tuple:
+    """What the ranks must agree on: the collective's name and its fields, an array's given as shape and dtype."""
+    described = [name]
+    for field in fields:
+        described.extend((tuple(field.shape), field.dtype) if hasattr(field, "shape") else (field,))
+    return tuple(described)
+
+
 @functools.lru_cache(maxsize=1024)
 def _digest(call: tuple) -> int:
-    """A 56-bit hash of a collective call (name, shape, dtype, ...), the same in every process (unlike hash(),
-    salted per process); cached, as a training loop repeats the same few calls."""
-    name, shape, dtype, *extra = call
-    described = repr((name, tuple(shape), str(dtype), *extra))
+    """A 56-bit hash of a call, the same in every process (unlike hash(), salted per process); cached, as a
+    training loop repeats the same few calls."""
+    described = repr(tuple(str(field) for field in call))
     return int.from_bytes(hashlib.blake2b(described.encode(), digest_size=7).digest(), "little")
 
 
-def _agree(group: _ProcessGroup, name: str, array: Any, *extra: Any) -> None:
-    """Every rank raises the same RuntimeError unless all ranks call `name` with the same shape and dtype.
+def _agree(group: _ProcessGroup, call: tuple) -> None:
+    """Every rank raises the same RuntimeError unless all ranks make the same call (call_of's: the collective,
+    its tensors' shapes and dtypes, its op and root).
 
     One small all-reduce decides: the MAX of (h, -h) for a 56-bit hash h of the call is (h, -h) on every rank
     only when every rank's h is the same; only when they differ, on every rank alike, are the calls themselves
     gathered to say how (a pickled allgather on every call took two round trips, 9-17% of a 1 MB all_reduce)."""
-    digest = _digest((name, array.shape, array.dtype, *extra))
+    digest = _digest(call)
     extremes = np.array([digest, -digest], dtype=np.int64)
     group.comm.Allreduce(group.mpi.IN_PLACE, extremes, group.mpi.MAX)
     if extremes[0] != -extremes[1]:
-        everyone = group.comm.allgather((name, tuple(array.shape), str(array.dtype), *extra))
-        described = "; ".join(f"rank {rank}: {info[0]} {info[1]} {info[2]}{''.join(f' {e}' for e in info[3:])}"
-                              for rank, info in enumerate(everyone))
-        raise RuntimeError(f"{name}: the ranks' calls do not match (collective, shape, dtype): {described}")
+        everyone = group.comm.allgather(tuple(str(field) for field in call))
+        described = "; ".join(f"rank {rank}: {' '.join(fields)}" for rank, fields in enumerate(everyone))
+        raise RuntimeError(f"{call[0]}: the ranks' calls do not match (collective, shape, dtype): {described}")
 
 
 def _check_op(op: ReduceOp, array: Any, name: str) -> None:
@@ -107,13 +114,13 @@ def _check_op(op: ReduceOp, array: Any, name: str) -> None:
 
 def _collective(pg: _ProcessGroup, name: str, agreement: tuple | None, start: Callable[[bool], Any],
                 async_op: bool, changed: Sequence[Tensor] = (), finish: Callable[[], None] | None = None) -> Work | None:
-    """Agree on (array, *extra) unless None, bump the versions of the tensors written, then start(async_op) on
+    """Agree on call_of(name, *agreement) unless None, bump the versions of the tensors written, then start(async_op) on
     the backend: done now (finish, then None) or in flight (a Work that finishes on wait); the watchdog watches
     all of it but the Work's wait, which it watches apart."""
     watched = pg.watchdog.watch(name)
     try:
         if agreement is not None:
-            _agree(pg, name, *agreement)
+            _agree(pg, call_of(name, *agreement))
         _changed(*changed)
         pending = start(async_op)
     finally:
@@ -153,19 +160,19 @@ def broadcast(tensor: Tensor, src: int, group: None = None, async_op: bool = Fal
 
 def _check_rank(pg: _ProcessGroup, rank: int, name: str, what: str) -> None:
     if not isinstance(rank, int) or not 0 <= rank < pg.world_size:
-        raise ValueError(f"{name}: {what}={rank!r} is not a rank of the group (world size {pg.world_size})")
+        raise RuntimeError(f"{name}: {what}={rank!r} is not a rank of the group (world size {pg.world_size})")
 
 
 def _check_list(pg: _ProcessGroup, tensors: Sequence[Tensor], like: Any, name: str, what: str) -> list:
     """The arrays of a list of world-size tensors shaped and typed as `like`."""
     if not isinstance(tensors, (list, tuple)) or len(tensors) != pg.world_size:
-        raise ValueError(f"{name}: {what} must be a list of {pg.world_size} tensors (the world size), "
-                         f"got {len(tensors) if isinstance(tensors, (list, tuple)) else type(tensors).__name__}")
+        raise RuntimeError(f"{name}: {what} must be a list of {pg.world_size} tensors (the world size), "
+                           f"got {len(tensors) if isinstance(tensors, (list, tuple)) else type(tensors).__name__}")
     arrays = [_array(pg, tensor, name, f"{what}[{i}]") for i, tensor in enumerate(tensors)]
     for i, array in enumerate(arrays):
         if array.shape != like.shape or array.dtype != like.dtype:
-            raise ValueError(f"{name}: {what}[{i}] is {tuple(array.shape)} {array.dtype}, the tensor is "
-                             f"{tuple(like.shape)} {like.dtype}")
+            raise RuntimeError(f"{name}: {what}[{i}] is {tuple(array.shape)} {array.dtype}, the tensor is "
+                               f"{tuple(like.shape)} {like.dtype}")
     return arrays
 
 
@@ -197,8 +204,8 @@ def all_gather(tensor_list: list[Tensor], tensor: Tensor, group: None = None, as
 def _check_size(output: Any, input: Any, factor: int, name: str, big: str, small: str) -> None:
     """The big tensor holds world-size small ones: (world * n, ...) of (n, ...) or (world, ...) of a scalar."""
     if output.dtype != input.dtype or output.size != factor * input.size:
-        raise ValueError(f"{name}: {big} must have {factor} times the elements of {small} and its dtype, got "
-                         f"{tuple(output.shape)} {output.dtype} and {tuple(input.shape)} {input.dtype}")
+        raise RuntimeError(f"{name}: {big} must have {factor} times the elements of {small} and its dtype, got "
+                           f"{tuple(output.shape)} {output.dtype} and {tuple(input.shape)} {input.dtype}")
 
 
 def all_gather_into_tensor(output_tensor: Tensor, input_tensor: Tensor, group: None = None,
@@ -280,7 +287,7 @@ def _root_list(pg: _ProcessGroup, tensors: list[Tensor] | None, like: Any, root:
 def barrier(group: None = None, async_op: bool = False, device_ids: None = None) -> Work | None:
     """Wait until every rank has reached this barrier (on nccl too, an MPI barrier of the ranks' host threads)."""
     pg = _default(group)
-    return _collective(pg, "barrier", None, pg.engine.barrier, async_op)
+    return _collective(pg, "barrier", (), pg.engine.barrier, async_op)
 
 
 def all_gather_object(object_list: list, obj: Any, group: None = None) -> None:
@@ -292,6 +299,7 @@ def all_gather_object(object_list: list, obj: Any, group: None = None) -> None:
                          f"size), got {len(object_list) if isinstance(object_list, list) else type(object_list).__name__}")
     watched = pg.watchdog.watch("all_gather_object")
     try:
+        _agree(pg, call_of("all_gather_object"))
         object_list[:] = pg.comm.allgather(obj)
     finally:
         pg.watchdog.done(watched)

@@ -44,6 +44,13 @@ class MPIBackend:
         self.mpi, self.comm, self.world_size = mpi, comm, comm.Get_size()
         self._ops = {ReduceOp.SUM: mpi.SUM, ReduceOp.AVG: mpi.SUM, ReduceOp.PRODUCT: mpi.PROD,
                      ReduceOp.MIN: mpi.MIN, ReduceOp.MAX: mpi.MAX}
+        # MPI reduces bools by logic only: SUM and MAX are an or, PRODUCT and MIN an and (PyTorch's results)
+        self._bool_ops = {ReduceOp.SUM: mpi.LOR, ReduceOp.MAX: mpi.LOR, ReduceOp.PRODUCT: mpi.LAND,
+                          ReduceOp.MIN: mpi.LAND}
+
+    def _op(self, op: ReduceOp, array: np.ndarray) -> Any:
+        """MPI's operation for op on array's dtype."""
+        return (self._bool_ops if array.dtype == np.bool_ else self._ops)[op]
 
     def check(self, where: device, dtype: np.dtype, name: str, what: str) -> None:
         """A RuntimeError unless the tensor is on the CPU (MPI takes every minitorch dtype)."""
@@ -67,7 +74,7 @@ class MPIBackend:
         return lambda: np.divide(array, self.world_size, out=array)
 
     def all_reduce(self, array: np.ndarray, op: ReduceOp, async_op: bool) -> MPIRequest | None:
-        mpi_op, comm = self._ops[op], self.comm
+        mpi_op, comm = self._op(op, array), self.comm
         return self._run(lambda: comm.Allreduce(self.mpi.IN_PLACE, array, mpi_op),
                          lambda: comm.Iallreduce(self.mpi.IN_PLACE, array, mpi_op), async_op,
                          self._average(op, array))
@@ -84,13 +91,13 @@ class MPIBackend:
     def reduce_scatter(self, send: np.ndarray, receive: np.ndarray, op: ReduceOp,
                        async_op: bool) -> MPIRequest | None:
         """receive becomes this rank's block of the op of every rank's send."""
-        mpi_op, comm = self._ops[op], self.comm
+        mpi_op, comm = self._op(op, send), self.comm
         return self._run(lambda: comm.Reduce_scatter_block(send, receive, mpi_op),
                          lambda: comm.Ireduce_scatter_block(send, receive, mpi_op), async_op,
                          self._average(op, receive))
 
     def reduce(self, array: np.ndarray, dst: int, op: ReduceOp, rank: int, async_op: bool) -> MPIRequest | None:
-        mpi_op, comm = self._ops[op], self.comm
+        mpi_op, comm = self._op(op, array), self.comm
         if rank == dst:
             send, receive, after = self.mpi.IN_PLACE, array, self._average(op, array)
         else:

@@ -35,7 +35,7 @@ class _ProcessGroup:
     running the collectives (MPIBackend or NCCLBackend, set once built), the watchdog, the excepthook it replaced."""
 
     def __init__(self, mpi: types.ModuleType, backend: str, timeout: timedelta) -> None:
-        self.mpi, self.comm, self.backend, self.timeout = mpi, mpi.COMM_WORLD, backend, timeout
+        self.mpi, self.comm, self.backend = mpi, mpi.COMM_WORLD, backend
         self.rank, self.world_size = self.comm.Get_rank(), self.comm.Get_size()
         self.previous_excepthook = sys.excepthook
         self.engine: Any = None
@@ -148,7 +148,7 @@ def init_process_group(backend: str | None = "mpi", init_method: str | None = No
         group.watchdog.done(watched)
     except BaseException:
         group.watchdog.stop()
-        raise
+        raise  # the abort hook stays: uncaught, this error must end the job, not leave the others waiting
     _group = group
 
 

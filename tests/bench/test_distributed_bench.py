@@ -41,7 +41,7 @@ def test_the_smoke_run_measures_every_row_once(smoke_run) -> None:
     for entry in document["records"]:
         assert entry["status"] == "ok", entry
         assert len(entry["per_call_s"]) == 1 and entry["per_call_s"][0] > 0
-    assert document["world_size"] == 2 and "MPICH" in document["mpi"]
+    assert document["world_size"] == 2 and document["mpi"]  # MPICH here; any MPI elsewhere
 
 
 def test_the_smoke_table_has_the_machine_header_and_a_row_per_measurement(smoke_run) -> None:

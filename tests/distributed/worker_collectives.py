@@ -115,6 +115,15 @@ for dtype, inputs in everyone.items():
 
         finished(dist.barrier(async_op=async_op), async_op)
 
+# bools, reduced as PyTorch's: SUM and MAX are an or, PRODUCT and MIN an and
+flags = np.array([[True, False, False, True], [True, False, True, False]])[[rank % 2 for rank in range(WORLD)]]
+for async_op in (False, True):
+    for op, numpy_op in ((dist.ReduceOp.SUM, np.any), (dist.ReduceOp.MAX, np.any), (dist.ReduceOp.PRODUCT, np.all),
+                         (dist.ReduceOp.MIN, np.all)):
+        tensor = mt.tensor(flags[RANK])
+        finished(dist.all_reduce(tensor, op=op, async_op=async_op), async_op)
+        check(f"all_reduce bool {op} async_op={async_op}", tensor, numpy_op(flags, axis=0))
+
 bucket = mt.full((5,), RANK + 1.0)._data  # NumPy for mpi, the GPU's array for nccl
 start_bucket_all_reduce(bucket).wait()
 np.testing.assert_array_equal(backends.backend_for(mt.get_default_device()).to_numpy(bucket),

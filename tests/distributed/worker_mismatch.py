@@ -20,7 +20,9 @@ if dist.get_backend() == "nccl":
 cases = {"shape": lambda: dist.all_reduce(mt.zeros(3 + RANK)),
          "dtype": lambda: dist.broadcast(mt.zeros(3, dtype=mt.float64 if RANK else mt.float32), src=0),
          "op": lambda: dist.all_reduce(mt.ones(2), op=dist.ReduceOp.MAX if RANK else dist.ReduceOp.SUM),
-         "collective": lambda: dist.all_reduce(mt.ones(2)) if RANK else dist.broadcast(mt.ones(2), src=0)}
+         "collective": lambda: dist.all_reduce(mt.ones(2)) if RANK else dist.broadcast(mt.ones(2), src=0),
+         "barrier": lambda: dist.all_reduce(mt.ones(2)) if RANK else dist.barrier(),
+         "object": lambda: dist.all_gather_object([None, None], RANK) if RANK else dist.barrier()}
 for case, call in cases.items():
     try:
         call()
