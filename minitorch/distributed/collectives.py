@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
+from datetime import timedelta
 from typing import Any, Callable, Sequence
 
 import numpy as np
@@ -37,10 +38,14 @@ class Work:
             self._complete()
         return self._done
 
-    def wait(self, timeout: Any = None) -> bool:
+    def wait(self, timeout: timedelta | None = None) -> bool:
+        """Block until done; past timeout (a timedelta; init_process_group's when None, and never longer), abort
+        the job as the watchdog does: the ranks' collectives could not stay in step after giving up on one."""
+        if timeout is not None and not isinstance(timeout, timedelta):
+            raise TypeError(f"Work.wait: timeout must be a datetime.timedelta, got {type(timeout).__name__}")
         if not self._done:
             watchdog = self._group.watchdog
-            watched = watchdog.watch(f"Work.wait of {self._name}")
+            watched = watchdog.watch(f"Work.wait of {self._name}", timeout)
             try:
                 self._pending.wait()
             finally:

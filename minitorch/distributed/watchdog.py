@@ -22,18 +22,22 @@ class Watchdog:
 
     def __init__(self, timeout: timedelta, rank: int, world_size: int, abort: Callable[[], None]) -> None:
         self.seconds, self.rank, self.world_size, self._abort = timeout.total_seconds(), rank, world_size, abort
-        self._watched: tuple[float, str] | None = None  # (deadline on time.monotonic, what is waited for)
+        self._watched: tuple[float, str, float, str] | None = None
+        """(deadline on time.monotonic, what is waited for, its timeout in seconds, whose timeout that is)"""
         self._stopped = threading.Event()
         self._poll = min(LONGEST_POLL, max(self.seconds / POLLS_PER_TIMEOUT, 1e-3))
         self._thread = threading.Thread(target=self._watch, name="minitorch.distributed watchdog", daemon=True)
         self._thread.start()
 
-    def watch(self, what: str) -> tuple[float, str]:
-        """Start the clock on a wait; pass what it returns to done() when the wait is over."""
-        watched = self._watched = (time.monotonic() + self.seconds, what)
+    def watch(self, what: str, timeout: timedelta | None = None) -> tuple:
+        """Start the clock on a wait (init_process_group's timeout, or a shorter one of Work.wait's); pass what
+        it returns to done() when the wait is over."""
+        seconds, whose = (self.seconds, "init_process_group") if timeout is None else \
+            (min(self.seconds, timeout.total_seconds()), "Work.wait")
+        watched = self._watched = (time.monotonic() + seconds, what, seconds, whose)
         return watched
 
-    def done(self, watched: tuple[float, str]) -> None:
+    def done(self, watched: tuple) -> None:
         """Stop the clock of watch()'s wait (unless a later wait has replaced it)."""
         if self._watched is watched:
             self._watched = None
@@ -46,10 +50,11 @@ class Watchdog:
         while not self._stopped.wait(self._poll):
             watched = self._watched
             if watched is not None and time.monotonic() > watched[0]:
-                waited = self.seconds + time.monotonic() - watched[0]
+                deadline, what, seconds, whose = watched
+                waited = seconds + time.monotonic() - deadline
                 sys.stderr.write(
-                    f"minitorch.distributed: rank {self.rank}: {watched[1]} has not finished after {waited:.1f} s "
-                    f"(the timeout of init_process_group is {self.seconds:g} s): another rank has exited or is "
+                    f"minitorch.distributed: rank {self.rank}: {what} has not finished after {waited:.1f} s "
+                    f"(the timeout of {whose} is {seconds:g} s): another rank has exited or is "
                     f"stuck; aborting all {self.world_size} ranks\n")
                 sys.stderr.flush()
                 self._abort()

@@ -87,16 +87,17 @@ def test_a_rank_failing_to_join_the_nccl_group_aborts_the_job_at_once():
     assert time.monotonic() - started < 20, "the job waited for a timeout instead of aborting at once"
 
 
-@pytest.mark.parametrize("wait", ["blocking", "work", "nccl-work"])
+@pytest.mark.parametrize("wait", ["blocking", "work", "nccl-work", "wait-timeout"])
 def test_a_rank_that_exits_early_makes_the_others_abort_within_the_timeout(wait):
     started = time.monotonic()
     result = two_ranks("worker_timeout.py", wait)
     elapsed = time.monotonic() - started
     assert result.returncode != 0, result.stdout + result.stderr[-3000:]
     waited = "all_reduce" if wait == "blocking" else "Work.wait of a DistributedDataParallel bucket's all_reduce"
-    assert re.search(rf"minitorch.distributed: rank 0: {waited} has not finished after 3\.\d s \(the timeout of "
-                     r"init_process_group is 3 s\): another rank has exited or is stuck; aborting all 2 ranks",
-                     result.stderr), result.stderr[-3000:]
+    whose, seconds = ("Work.wait", 2) if wait == "wait-timeout" else ("init_process_group", 3)
+    assert re.search(rf"minitorch.distributed: rank 0: {waited} has not finished after {seconds}\.\d s \(the "
+                     rf"timeout of {whose} is {seconds} s\): another rank has exited or is stuck; aborting all 2 "
+                     r"ranks", result.stderr), result.stderr[-3000:]
     assert "rank 0 finished" not in result.stdout
     assert elapsed < 3 + 10, f"took {elapsed:.1f} s to abort after a 3 s timeout"
 
@@ -324,3 +325,8 @@ def test_ddp_on_the_nccl_backend_trains_as_one_process():
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
     for rank in (0, 1):
         assert f"rank {rank}: ddp on nccl matches one process" in result.stdout, result.stdout
+
+
+def test_work_wait_takes_its_timeout_as_a_timedelta():
+    with pytest.raises(TypeError, match="Work.wait: timeout must be a datetime.timedelta, got int"):
+        dist.Work(None, None, "all_reduce").wait(timeout=5)
