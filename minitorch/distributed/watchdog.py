@@ -3,7 +3,8 @@ watches the one blocking wait in progress (a collective, Work.wait, the setup) a
 timeout, prints which wait, how long and the rank, then aborts the whole job.
 
 A wait costs two attribute writes (its deadline set before, cleared after); the thread wakes a few times per
-timeout to look at the deadline, so a hang ends within about 1.1 timeouts.
+timeout to look at the deadline, so a hang ends within about 1.1 timeouts. Work.wait(timeout=) may watch its
+wait with a shorter timeout: then the thread is woken to look at it as often.
 """
 from __future__ import annotations
 
@@ -24,7 +25,7 @@ class Watchdog:
         self.seconds, self.rank, self.world_size, self._abort = timeout.total_seconds(), rank, world_size, abort
         self._watched: tuple[float, str, float, str] | None = None
         """(deadline on time.monotonic, what is waited for, its timeout in seconds, whose timeout that is)"""
-        self._stopped = threading.Event()
+        self._stopped, self._woken = threading.Event(), threading.Event()
         self._poll = min(LONGEST_POLL, max(self.seconds / POLLS_PER_TIMEOUT, 1e-3))
         self._thread = threading.Thread(target=self._watch, name="minitorch.distributed watchdog", daemon=True)
         self._thread.start()
@@ -35,6 +36,8 @@ class Watchdog:
         seconds, whose = (self.seconds, "init_process_group") if timeout is None else \
             (min(self.seconds, timeout.total_seconds()), "Work.wait")
         watched = self._watched = (time.monotonic() + seconds, what, seconds, whose)
+        if timeout is not None:
+            self._woken.set()  # the thread sleeps by the group's timeout: it must look at this shorter one
         return watched
 
     def done(self, watched: tuple) -> None:
@@ -45,10 +48,17 @@ class Watchdog:
     def stop(self) -> None:
         """End the thread (destroy_process_group)."""
         self._stopped.set()
+        self._woken.set()
 
     def _watch(self) -> None:
-        while not self._stopped.wait(self._poll):
+        poll = self._poll
+        while True:
+            self._woken.wait(poll)
+            self._woken.clear()
+            if self._stopped.is_set():
+                return
             watched = self._watched
+            poll = self._poll if watched is None else min(self._poll, max(watched[2] / POLLS_PER_TIMEOUT, 1e-3))
             if watched is not None and time.monotonic() > watched[0]:
                 deadline, what, seconds, whose = watched
                 waited = seconds + time.monotonic() - deadline
